@@ -1,0 +1,112 @@
+/// Where a change in equity came from (SPEC §4 report, DOMAIN "Carry
+/// attribution"). Each is a value in the scenario currency, positive for a
+/// gain; together with net flows they add up to the change in equity.
+public enum AttributionSource: String, CaseIterable, Sendable {
+    case staking
+    case supplyInterest = "supply_interest"
+    case borrowCost = "borrow_cost"
+    case lpFees = "lp_fees"
+    case incentives
+    case impermanentLoss = "impermanent_loss"
+    case price
+    case liquidation
+    case costs
+
+    public var title: String {
+        switch self {
+        case .staking: return "Staking"
+        case .supplyInterest: return "Supply interest"
+        case .borrowCost: return "Borrow cost"
+        case .lpFees: return "LP fees"
+        case .incentives: return "Incentives"
+        case .impermanentLoss: return "Impermanent loss"
+        case .price: return "Price effect"
+        case .liquidation: return "Liquidation losses"
+        case .costs: return "Costs"
+        }
+    }
+}
+
+/// A holding of one asset by one owner (a layer, or the strategy's spot
+/// wallet). Debts are slots with negative amounts, so valuation and the
+/// price effect treat assets and debts alike.
+public struct Slot: Sendable {
+    public let asset: Int
+    public let owner: Int
+    public let label: String
+    public let amount: PathVector
+}
+
+/// The ledger of one strategy on one chunk of paths: every slot, the
+/// attribution of value changes per owner and source, and token yields.
+///
+/// Invariant: every change to a slot is either a transfer at day-d prices
+/// (value conserved) or is attributed to a source at its day-d value; the
+/// price effect of day d is Σ amount·(P_d − P_{d−1}). Hence equity change =
+/// Σ sources + net flows, exactly up to rounding.
+public final class Ledger: @unchecked Sendable {
+    public let arena: PathArena
+    public let count: Int
+    /// Market assets, then the pseudo-asset `currency` (price 1) in which
+    /// fixed costs are booked.
+    public let assetCount: Int
+    public var currencyAsset: Int { assetCount - 1 }
+    /// Owners: layers 0…L−1, then `spotOwner`.
+    public let ownerCount: Int
+    public var spotOwner: Int { ownerCount - 1 }
+    public private(set) var slots: [Slot] = []
+    private var spotSlots: [Int]
+    /// attribution[owner][source.index]
+    public let attribution: [[PathVector]]
+    /// Net external flows (deposits positive) valued at the day's price.
+    public let flows: PathVector
+
+    public init(arena: PathArena, assetCount: Int, layerCount: Int) {
+        self.arena = arena
+        count = arena.count
+        self.assetCount = assetCount + 1
+        ownerCount = layerCount + 1
+        attribution = (0..<(layerCount + 1)).map { _ in AttributionSource.allCases.map { _ in arena.vector() } }
+        flows = arena.vector()
+        spotSlots = []
+        for a in 0..<(assetCount + 1) {
+            spotSlots.append(slots.count)
+            slots.append(Slot(asset: a, owner: layerCount, label: "spot", amount: arena.vector()))
+        }
+    }
+
+    /// Adds a slot and returns its amounts.
+    public func addSlot(asset: Int, owner: Int, label: String) -> PathVector {
+        let amount = arena.vector()
+        slots.append(Slot(asset: asset, owner: owner, label: label, amount: amount))
+        return amount
+    }
+
+    /// The spot wallet's slot for an asset.
+    public func spot(_ asset: Int) -> PathVector { slots[spotSlots[asset]].amount }
+
+    @inline(__always)
+    public func attribute(_ owner: Int, _ source: AttributionSource, _ p: Int, _ value: Double) {
+        attribution[owner][source.index][p] += value
+    }
+
+    public func attribution(_ owner: Int, _ source: AttributionSource) -> PathVector {
+        attribution[owner][source.index]
+    }
+}
+
+extension AttributionSource {
+    public var index: Int {
+        switch self {
+        case .staking: return 0
+        case .supplyInterest: return 1
+        case .borrowCost: return 2
+        case .lpFees: return 3
+        case .incentives: return 4
+        case .impermanentLoss: return 5
+        case .price: return 6
+        case .liquidation: return 7
+        case .costs: return 8
+        }
+    }
+}

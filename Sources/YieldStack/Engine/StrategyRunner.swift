@@ -1,0 +1,458 @@
+/// Which paths get full daily rows in the database.
+public struct RecordingPlan: Sendable {
+    /// Paths 0 ..< storePaths get `daily` and `layer_daily` rows; path 0 always does.
+    public var storePaths: Int
+
+    public init(storePaths: Int) {
+        self.storePaths = storePaths
+    }
+
+    @inline(__always)
+    func stores(_ globalPath: Int) -> Bool { globalPath == 0 || globalPath < storePaths }
+}
+
+/// Runs one strategy over one chunk of market paths, day by day, in the
+/// order of SPEC §2.5: (1) market and shocks, (2) flows, (3) accrual,
+/// (4) liquidations, (5) rules, (6) valuation and recording. Every step
+/// loops over all paths of the chunk.
+final class StrategyRunner {
+    let scenario: Scenario
+    let strategy: StrategySpec
+    let market: MarketChunk
+    let recording: RecordingPlan
+    let arena: PathArena
+    let ledger: Ledger
+    let ctx: StrategyContext
+    let plan: StackPlan
+    let layers: [LayerRuntime]
+    let capitalAsset: Int
+    let marketAssetCount: Int
+
+    // Per-path trackers.
+    let equity: PathVector
+    let previousEquity: PathVector
+    let index: PathVector
+    let peak: PathVector
+    let maxDrawdown: PathVector
+    let initialValue: PathVector
+    /// Σ w·F for the Modified Dietz denominator.
+    let weightedFlows: PathVector
+    /// Value of today's flows, for the time-weighted index.
+    let flowsToday: PathVector
+    let rulesFired: [PathIntVector]
+
+    init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, recording: RecordingPlan) {
+        self.scenario = scenario
+        self.strategy = scenario.strategies[strategyIndex]
+        self.market = market
+        self.recording = recording
+        arena = PathArena(count: market.count)
+        marketAssetCount = scenario.market.assets.count
+        ledger = Ledger(arena: arena, assetCount: marketAssetCount, layerCount: strategy.layers.count)
+        ctx = StrategyContext(scenario: scenario, strategyIndex: strategyIndex, market: market, ledger: ledger)
+        plan = StackPlan(strategy: strategy, market: scenario.market)
+        capitalAsset = scenario.market.index(of: strategy.capitalAsset) ?? 0
+        var layers: [LayerRuntime] = []
+        for (i, spec) in strategy.layers.enumerated() {
+            layers.append(LayerFactory.make(spec, owner: i, plan: plan.entries[i], layers: layers, ledger: ledger, market: market, scenario: scenario))
+        }
+        self.layers = layers
+        equity = arena.vector()
+        previousEquity = arena.vector()
+        index = arena.vector(1)
+        peak = arena.vector(1)
+        maxDrawdown = arena.vector()
+        initialValue = arena.vector()
+        weightedFlows = arena.vector()
+        flowsToday = arena.vector()
+        let arena = self.arena
+        rulesFired = strategy.rules.map { _ in arena.intVector(0) }
+    }
+
+    func run() throws(EngineFault) -> StrategyResult {
+        let days = scenario.days
+        let n = market.count
+        var equityMatrix = [Double](repeating: 0, count: days * n)
+        var daily: [DailyRecord] = []
+        var layerDaily: [LayerDailyRecord] = []
+        let stored = (0..<n).filter { recording.stores(market.firstPath + $0) }
+        daily.reserveCapacity(stored.count * days)
+        layerDaily.reserveCapacity(stored.count * days * layers.count)
+        let flowsByDay = Dictionary(grouping: strategy.flows.enumerated().sorted { ($0.element.day, $0.element.hour, $0.offset) < ($1.element.day, $1.element.hour, $1.offset) }.map(\.element), by: \.day)
+        let needsProvisionalValuation = strategy.rules.contains { rule in
+            if case .metric(let m, _, _, _) = rule.when { return m == .drawdown || m == .equity }
+            return false
+        }
+
+        for d in 0..<days {
+            ctx.begin(day: d)
+            flowsToday.fill(0)
+
+            // (1) Market: yesterday's holdings revalued at today's prices, then shocks.
+            if d > 0 { bookPriceEffect(day: d) }
+            applyShocks(day: d)
+
+            // (2) Flows: the capital on day 0, then the day's deposits and withdrawals.
+            if d == 0 { openStack() }
+            for flow in flowsByDay[d] ?? [] { applyFlow(flow) }
+
+            // (3) Accrual, (4) liquidations.
+            for layer in layers { layer.accrue(ctx: ctx) }
+            for layer in layers { layer.liquidate(ctx: ctx) }
+
+            // (5) Rules.
+            if !strategy.rules.isEmpty {
+                if needsProvisionalValuation { value(into: equity) }
+                applyRules(day: d)
+            }
+
+            // (6) Valuation and recording.
+            value(into: equity)
+            for p in 0..<n {
+                let e = equity[p]
+                guard e.isFinite else { throw fault(p, "equity is \(e)") }
+                updateIndex(p, equity: e, day: d)
+                previousEquity[p] = e
+                equityMatrix[d * n + p] = e
+                for layer in layers {
+                    if let hf = layer.healthFactor(p, ctx: ctx) { ctx.observe(healthFactor: hf, p) }
+                }
+            }
+            for p in stored {
+                let path = market.firstPath + p
+                var debt = 0.0
+                var hf: Double?
+                for layer in layers {
+                    debt += layer.debtValue(p, ctx: ctx)
+                    if let h = layer.healthFactor(p, ctx: ctx) { hf = min(hf ?? .infinity, h) }
+                }
+                daily.append(DailyRecord(path: path, day: d, equity: equity[p], debt: debt, healthFactor: hf))
+                for (l, layer) in layers.enumerated() {
+                    layerDaily.append(LayerDailyRecord(path: path, day: d, layer: l, amount: layer.amount(p),
+                                                       value: ownerValue(l, p), yieldToDate: layer.yieldTokens[p]))
+                }
+            }
+        }
+        return finish(equityMatrix: equityMatrix, daily: daily, layerDaily: layerDaily)
+    }
+
+    // MARK: Steps
+
+    /// Σ over slots of amount × (P_d − P_{d−1}), booked as each owner's price effect.
+    private func bookPriceEffect(day d: Int) {
+        let n = market.count
+        for slot in ledger.slots where slot.asset < marketAssetCount {
+            let grid = market.prices[slot.asset]
+            let effect = ledger.attribution(slot.owner, .price)
+            let amount = slot.amount
+            if !grid.isPathDependent {
+                let change = grid[d, 0] - grid[d - 1, 0]
+                if change == 0 { continue }
+                for p in 0..<n { effect[p] += amount[p] * change }
+            } else {
+                for p in 0..<n { effect[p] += amount[p] * (grid[d, p] - grid[d - 1, p]) }
+            }
+        }
+    }
+
+    private func applyShocks(day d: Int) {
+        for shock in scenario.market.shocks where shock.day == d {
+            switch shock.effect {
+            case .priceChange(let asset, let change):
+                if market.firstPath == 0 {
+                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, asset: asset, detail: [("price_change", .number(change))]))
+                }
+            case .ratio(let asset, let value, let recover):
+                if market.firstPath == 0 {
+                    var detail: [(String, JSONValue)] = [("ratio", .number(value))]
+                    if let recover { detail.append(("recover_days", .number(Double(recover)))) }
+                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, asset: asset, detail: detail))
+                }
+            case .rate(let layer, let kind, let value, let duration):
+                if market.firstPath == 0, strategy.layer(layer) != nil {
+                    var detail: [(String, JSONValue)] = [(kind.rawValue, .number(value))]
+                    if let duration { detail.append(("duration_days", .number(Double(duration)))) }
+                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, layer: layer, detail: detail))
+                }
+            case .slash(let layer, _), .exploit(let layer, _):
+                if let i = strategy.layerIndex(layer) { layers[i].applyShock(shock.effect, ctx: ctx) }
+            }
+        }
+    }
+
+    /// Day 0: the capital enters the first layer and each layer's output is
+    /// handed to the layers that take it; the rest stays with its producer.
+    private func openStack() {
+        let n = market.count
+        let capital = arena.vector(strategy.capitalAmount)
+        for p in 0..<n { initialValue[p] = strategy.capitalAmount * ctx.price(capitalAsset, p) }
+        var outputs: [PathVector?] = []
+        for (i, layer) in layers.enumerated() {
+            let entry = plan.entries[i]
+            let input: PathVector
+            if let s = entry.source, let out = outputs[s] {
+                input = arena.vector()
+                for p in 0..<n { input[p] = out[p] * entry.fraction }
+            } else {
+                input = capital
+            }
+            outputs.append(layer.open(input: input, keep: entry.keep, ctx: ctx))
+        }
+    }
+
+    private func applyFlow(_ flow: FlowSpec) {
+        guard let first = layers.first else { return }
+        let applied = first.applyFlow(amount: flow.amount, hour: flow.hour, ctx: ctx)
+        let weight = max(0, (Double(scenario.days - flow.day) - flow.hour / 24) / Double(scenario.days))
+        var full = true
+        for p in 0..<market.count {
+            let value = applied[p] * ctx.price(capitalAsset, p)
+            ledger.flows[p] += value
+            flowsToday[p] += value
+            weightedFlows[p] += weight * value
+            if applied[p] != flow.amount {
+                full = false
+                if flow.amount < 0, applied[p] != 0 || !(first is LockedStakingLayer) {
+                    ctx.record(p, .refusedAction, layer: first.spec.id, asset: capitalAsset, amount: flow.amount - applied[p], detail: [
+                        ("action", .string("flow")),
+                        ("reason", .string("withdrawal of \(Format.plain(-flow.amount)) exceeds the balance; \(Format.plain(-applied[p])) withdrawn")),
+                    ])
+                }
+            }
+        }
+        if full, market.firstPath == 0 {
+            ctx.record(EngineEvent(path: nil, day: flow.day, kind: .flow, layer: first.spec.id, asset: strategy.capitalAsset,
+                                   amount: flow.amount, detail: [("hour", .number(flow.hour))]))
+        }
+    }
+
+    /// equity[p] = Σ slot amount × price (debts are negative slots).
+    private func value(into out: PathVector) {
+        let n = market.count
+        out.fill(0)
+        for slot in ledger.slots {
+            let amount = slot.amount
+            if slot.asset >= marketAssetCount {
+                for p in 0..<n { out[p] += amount[p] }
+                continue
+            }
+            let grid = market.prices[slot.asset]
+            let d = ctx.day
+            if !grid.isPathDependent {
+                let price = grid[d, 0]
+                for p in 0..<n { out[p] += amount[p] * price }
+            } else {
+                for p in 0..<n { out[p] += amount[p] * grid[d, p] }
+            }
+        }
+    }
+
+    /// Value of one owner's slots on path p.
+    func ownerValue(_ owner: Int, _ p: Int) -> Double {
+        var v = 0.0
+        for slot in ledger.slots where slot.owner == owner {
+            v += slot.amount[p] * ctx.price(slot.asset, p)
+        }
+        return v
+    }
+
+    /// The time-weighted equity index: I_d = I_{d−1} · (E_d − F_d) / E_{d−1},
+    /// so deposits and withdrawals do not count as gains or losses; on day 0
+    /// the base is the capital plus the day's flows. Drawdowns use this index.
+    private func updateIndex(_ p: Int, equity e: Double, day d: Int) {
+        let next = provisionalIndex(p, equity: e, day: d)
+        index[p] = next
+        if next > peak[p] { peak[p] = next }
+        if peak[p] > 0 {
+            let dd = 1 - next / peak[p]
+            if dd > maxDrawdown[p] { maxDrawdown[p] = dd }
+        }
+    }
+
+    private func provisionalIndex(_ p: Int, equity e: Double, day d: Int) -> Double {
+        let flowsToday = self.flowsToday[p]
+        if d == 0 {
+            let base = initialValue[p] + flowsToday
+            return base > 0 ? e / base : 1
+        }
+        let previous = previousEquity[p]
+        guard previous > 1e-12 * max(1, initialValue[p]) else { return index[p] }
+        return index[p] * (e - flowsToday) / previous
+    }
+
+    // MARK: Rules
+
+    private func applyRules(day d: Int) {
+        let n = market.count
+        for (r, rule) in strategy.rules.enumerated() {
+            let fired = rulesFired[r]
+            for p in 0..<n {
+                if rule.once, fired[p] != 0 { continue }
+                guard conditionHolds(rule.when, p, day: d) else { continue }
+                if perform(rule, index: r, p) { fired[p] = 1 }
+            }
+        }
+    }
+
+    private func conditionHolds(_ condition: RuleCondition, _ p: Int, day d: Int) -> Bool {
+        switch condition {
+        case .day(let n):
+            return d == n
+        case .metric(let metric, let comparison, let layerID, let assetName):
+            let layer = layerID.flatMap { strategy.layerIndex($0) }.map { layers[$0] }
+            let asset = assetName.flatMap { market.index(of: $0) }
+            let value: Double?
+            switch metric {
+            case .healthFactor: value = layer?.healthFactor(p, ctx: ctx)
+            case .ltv: value = layer?.ltv(p, ctx: ctx)
+            case .apr: value = layer?.currentRate(p, ctx: ctx)
+            case .price: value = asset.map { ctx.price($0, p) }
+            case .peg: value = asset.flatMap { market.ratios[$0]?[d, p] }
+            case .equity: value = equity[p]
+            case .drawdown:
+                let i = provisionalIndex(p, equity: equity[p], day: d)
+                let top = max(peak[p], i)
+                value = top > 0 ? 1 - i / top : 0
+            }
+            guard let value else { return false }
+            return comparison.holds(value)
+        }
+    }
+
+    /// Carries out a rule's action on path p; returns whether the rule acted
+    /// (done or refused), which is what `once` counts.
+    private func perform(_ rule: RuleSpec, index r: Int, _ p: Int) -> Bool {
+        let action = rule.then
+        var outcomes: [(LayerRuntime, ActionOutcome)] = []
+        var convertTo: Int?
+        switch action.kind {
+        case .exit(let to):
+            convertTo = to.flatMap { market.index(of: $0) }
+            for layer in layers.reversed() {
+                outcomes.append((layer, layer.exit(p, action: action, convertTo: convertTo, ctx: ctx)))
+            }
+        case .withdraw(let id, let fraction):
+            if let i = strategy.layerIndex(id) {
+                outcomes.append((layers[i], layers[i].withdraw(fraction: fraction, p, action: action, ctx: ctx)))
+            }
+        case .deleverageToLTV(let id, _), .deleverageToHealthFactor(let id, _):
+            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].deleverage(p, action: action, ctx: ctx))) }
+        case .releverage(let id, let target):
+            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].releverage(p, target: target, action: action, ctx: ctx))) }
+        case .unstake(let id, let viaQueue):
+            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].unstake(p, viaQueue: viaQueue, action: action, ctx: ctx))) }
+        }
+
+        var acted = false
+        var detail: [(String, JSONValue)] = [
+            ("rule", .number(Double(r))),
+            ("when", .string(rule.when.summary)),
+            ("action", .string(action.kind.name)),
+        ]
+        var moved: [(String, JSONValue)] = []
+        for (layer, outcome) in outcomes {
+            switch outcome {
+            case .done(let pairs):
+                acted = true
+                moved.append((layer.spec.id, JSONBuild.object(pairs)))
+            case .refused(let reason):
+                ctx.record(p, .refusedAction, layer: layer.spec.id, detail: [
+                    ("rule", .number(Double(r))), ("action", .string(action.kind.name)), ("reason", .string(reason)),
+                ])
+                acted = true
+            case .nothing:
+                break
+            }
+        }
+        if let to = convertTo {
+            // Convert everything liquid in the spot wallet into the target asset.
+            var converted = 0.0
+            for a in 0..<marketAssetCount where a != to {
+                let amount = ledger.spot(a)[p]
+                if amount > 0 { converted += ctx.convertSpot(amount, from: a, to: to, slippage: action.slippage, owner: ledger.spotOwner, p) }
+            }
+            if converted > 0 {
+                acted = true
+                moved.append(("spot", JSONBuild.object([("converted_to", .string(ctx.assetName(to))), ("received", .number(converted))])))
+            }
+        }
+        guard !moved.isEmpty else { return acted }
+        ctx.chargeFixedCost(action.cost, owner: action.kind.layer.flatMap { strategy.layerIndex($0) } ?? ledger.spotOwner, p)
+        detail.append(("layers", JSONBuild.object(moved)))
+        if action.cost > 0 { detail.append(("cost", .number(action.cost))) }
+        ctx.record(p, .rule, layer: action.kind.layer, detail: detail)
+        return true
+    }
+
+    // MARK: Results
+
+    private func fault(_ p: Int, _ message: String) -> EngineFault {
+        var culprit: String?
+        for (l, layer) in layers.enumerated() where !ownerValue(l, p).isFinite || !layer.amount(p).isFinite {
+            culprit = layer.spec.id
+            break
+        }
+        return EngineFault(strategy: strategy.name, day: ctx.day, path: market.firstPath + p, layer: culprit, message: message)
+    }
+
+    private func finish(equityMatrix: [Double], daily: [DailyRecord], layerDaily: [LayerDailyRecord]) -> StrategyResult {
+        let n = market.count
+        var outcomes: [PathOutcome] = []
+        outcomes.reserveCapacity(n)
+        for p in 0..<n {
+            let initial = initialValue[p]
+            let flows = ledger.flows[p]
+            let final = equity[p]
+            let base = initial + weightedFlows[p]
+            let profit = final - initial - flows
+            outcomes.append(PathOutcome(
+                initialValue: initial,
+                finalEquity: final,
+                netFlows: flows,
+                totalReturn: base > 0 ? profit / base : 0,
+                maxDrawdown: maxDrawdown[p],
+                liquidations: ctx.liquidations[p],
+                firstLiquidationDay: ctx.firstLiquidationDay[p] >= 0 ? ctx.firstLiquidationDay[p] : nil,
+                minHealthFactor: ctx.minHealthFactor[p].isFinite ? ctx.minHealthFactor[p] : nil,
+                badDebt: ctx.badDebt[p]))
+        }
+        let incomeSources: [AttributionSource] = [.staking, .supplyInterest, .lpFees, .incentives]
+        let finals = layers.enumerated().map { (l, layer) in
+            LayerFinals(
+                amount: (0..<n).map { layer.amount($0) },
+                value: (0..<n).map { ownerValue(l, $0) },
+                debt: (0..<n).map { layer.debt($0) },
+                yieldTokens: layer.yieldTokens.values,
+                yieldValue: (0..<n).map { p in incomeSources.reduce(0) { $0 + ledger.attribution(l, $1)[p] } })
+        }
+        let attribution = (0..<ledger.ownerCount).map { o in
+            AttributionSource.allCases.map { ledger.attribution(o, $0).values }
+        }
+        var events = ctx.events
+        events.sort { a, b in
+            let pa = a.path ?? -1, pb = b.path ?? -1
+            if pa != pb { return pa < pb }
+            if a.day != b.day { return a.day < b.day }
+            return a.sequence < b.sequence
+        }
+        return StrategyResult(
+            strategyIndex: ctx.strategyIndex, name: strategy.name, firstPath: market.firstPath, count: n, days: scenario.days,
+            equity: equityMatrix, daily: daily, layerDaily: layerDaily, events: events,
+            paths: outcomes, layers: finals, attribution: attribution)
+    }
+}
+
+extension RuleCondition {
+    /// A short text for events and reports: `drawdown above 0.2`, `day 45`.
+    public var summary: String {
+        switch self {
+        case .day(let d): return "day \(d)"
+        case .metric(let m, let c, let layer, let asset):
+            let subject = layer.map { "\(m.rawValue)(\($0))" } ?? asset.map { "\(m.rawValue)(\($0))" } ?? m.rawValue
+            switch c {
+            case .below(let x): return "\(subject) below \(Format.plain(x))"
+            case .above(let x): return "\(subject) above \(Format.plain(x))"
+            }
+        }
+    }
+}

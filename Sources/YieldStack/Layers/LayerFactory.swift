@@ -1,0 +1,18 @@
+/// The registry of layer types: one line per type. A new layer type is a
+/// file with its `LayerRuntime` and one case here.
+enum LayerFactory {
+    static func make(_ spec: LayerSpec, owner: Int, plan: StackPlan.Entry, layers: [LayerRuntime],
+                     ledger: Ledger, market: MarketChunk, scenario: Scenario) -> LayerRuntime {
+        switch spec.kind {
+        case .hold:
+            return HoldLayer(spec: spec, owner: owner, asset: plan.inputAsset, ledger: ledger)
+        case .softStaking(let config):
+            return SoftStakingLayer(spec: spec, config: config, owner: owner, asset: plan.inputAsset, ledger: ledger, market: market)
+        case .lockedStaking(let config):
+            return LockedStakingLayer(spec: spec, config: config, owner: owner, asset: plan.inputAsset, ledger: ledger, market: market)
+        case .liquidStaking, .lending, .lp:
+            // ScenarioValidator rejects layer types outside `supportedLayerTypes`.
+            preconditionFailure("layer type \(spec.typeName) reached the engine without validation")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/// The result of asking a layer to act on one path.
+public enum ActionOutcome: Sendable {
+    /// Done; the pairs describe what moved.
+    case done([(String, JSONValue)])
+    /// The layer cannot do it (a locked position whose early exit is
+    /// forbidden); recorded as a `refused_action` event, never skipped.
+    case refused(String)
+    /// Nothing to do (already exited, nothing to withdraw).
+    case nothing
+}
+
+/// A layer type's behaviour on a chunk of paths. Each layer keeps its state
+/// as columns over paths (`PathVector`) and steps every path in one loop.
+/// The engine calls these in the order of SPEC §2.5.
+public protocol LayerRuntime: AnyObject {
+    var spec: LayerSpec { get }
+    /// This layer's owner index in the ledger.
+    var owner: Int { get }
+    /// The asset of `amount` (the collateral for lending).
+    var amountAsset: Int { get }
+    /// Yield earned to date in `amountAsset` units.
+    var yieldTokens: PathVector { get }
+
+    /// Day 0, step 2: takes `input[p]` of its input asset. Returns the total
+    /// output it produces (nil if it produces nothing); the layer keeps
+    /// `keep` of it and the engine hands the rest to the layers that take it.
+    func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector?
+
+    /// Step 2 for the first layer: an external deposit (positive) or
+    /// withdrawal (negative) at `hour` of the day, the same on every path.
+    /// Returns for each path the amount actually applied.
+    func applyFlow(amount: Double, hour: Double, ctx: StrategyContext) -> [Double]
+
+    /// Step 1: a shock that names this layer (slash, exploit).
+    func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext)
+
+    /// Step 3: one day of accrual, maturities and releases.
+    func accrue(ctx: StrategyContext)
+
+    /// Step 4: liquidations, repeated until healthy or out of collateral.
+    func liquidate(ctx: StrategyContext)
+
+    /// Holding in `amountAsset` at path p.
+    func amount(_ p: Int) -> Double
+    /// Borrowed amount owed (tokens of the borrowed asset).
+    func debt(_ p: Int) -> Double
+    /// Debt in the currency, for the `daily.debt` column.
+    func debtValue(_ p: Int, ctx: StrategyContext) -> Double
+    /// Health factor, nil without debt.
+    func healthFactor(_ p: Int, ctx: StrategyContext) -> Double?
+    /// Loan-to-value, nil for layers that do not borrow.
+    func ltv(_ p: Int, ctx: StrategyContext) -> Double?
+    /// The layer's current annual rate, for `apr` conditions.
+    func currentRate(_ p: Int, ctx: StrategyContext) -> Double?
+
+    /// Rule actions on one path. `withdraw` and `exit` move the layer's
+    /// tokens to the spot wallet; the engine then charges the action's fixed
+    /// cost once and, for `exit` with `to`, converts the spot wallet. Tokens
+    /// that cannot move yet (unbonding) are converted by the layer when they
+    /// are released, with the same slippage.
+    func withdraw(fraction: Double, _ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome
+    func exit(_ p: Int, action: ActionSpec, convertTo: Int?, ctx: StrategyContext) -> ActionOutcome
+    func deleverage(_ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome
+    func releverage(_ p: Int, target: Double, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome
+    func unstake(_ p: Int, viaQueue: Bool, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome
+}
+
+extension LayerRuntime {
+    public func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext) {}
+    public func liquidate(ctx: StrategyContext) {}
+    public func debt(_ p: Int) -> Double { 0 }
+    public func debtValue(_ p: Int, ctx: StrategyContext) -> Double { 0 }
+    public func healthFactor(_ p: Int, ctx: StrategyContext) -> Double? { nil }
+    public func ltv(_ p: Int, ctx: StrategyContext) -> Double? { nil }
+    public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { nil }
+    public func deleverage(_ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        .refused("layer '\(spec.id)' is \(spec.typeName) and has no debt to deleverage")
+    }
+    public func releverage(_ p: Int, target: Double, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        .refused("layer '\(spec.id)' is \(spec.typeName) and cannot borrow")
+    }
+    public func unstake(_ p: Int, viaQueue: Bool, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        .refused("layer '\(spec.id)' is \(spec.typeName) and has no receipt to redeem")
+    }
+}
+
+/// Shared mechanics of layers that hold liquid tokens in slots.
+enum LiquidHolding {
+    /// Moves `fraction` of each slot to the spot wallet (a transfer: no
+    /// trade, so no slippage); returns the amount moved.
+    static func release(_ slots: [PathVector], asset: Int, fraction: Double, _ p: Int, ctx: StrategyContext) -> Double {
+        var moved = 0.0
+        for slot in slots {
+            let amount = slot[p] * fraction
+            guard amount > 0 else { continue }
+            ctx.moveToSpot(from: slot, asset: asset, amount: amount, p)
+            moved += amount
+        }
+        return moved
+    }
+}

@@ -1,0 +1,109 @@
+/// `soft_staking`: exchange-style flexible staking (DOMAIN "Soft staking").
+/// Tokens stay liquid and earn, each day,
+///   reward = mean over snapshots of clamp(balance) × APY / 365,
+/// where the snapshots are taken at the start of each of `snapshots_per_day`
+/// equal parts of the day, a flow at hour h counts in every snapshot at or
+/// after h, and clamp gives 0 below `min_balance` and caps at `max_balance`.
+/// Rewards are re-staked daily with `auto_compound`; otherwise they sit
+/// beside the balance and earn nothing.
+public final class SoftStakingLayer: LayerRuntime {
+    public let spec: LayerSpec
+    let config: SoftStakingSpec
+    public let owner: Int
+    public let amountAsset: Int
+    public let yieldTokens: PathVector
+    let balance: PathVector
+    let rewards: PathVector
+    let apy: DailyGrid
+    /// Today's flows: (hour, amount applied per path), for the snapshots.
+    private var intraday: [(hour: Double, applied: [Double])] = []
+
+    init(spec: LayerSpec, config: SoftStakingSpec, owner: Int, asset: Int, ledger: Ledger, market: MarketChunk) {
+        self.spec = spec
+        self.config = config
+        self.owner = owner
+        amountAsset = asset
+        yieldTokens = ledger.arena.vector()
+        balance = ledger.addSlot(asset: asset, owner: owner, label: "staked")
+        rewards = ledger.addSlot(asset: asset, owner: owner, label: "rewards")
+        apy = market.rate(config.apy, layerID: spec.id, kind: .apr)
+    }
+
+    public func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
+        for p in 0..<input.count { balance[p] += input[p] * keep }
+        return input
+    }
+
+    public func applyFlow(amount: Double, hour: Double, ctx: StrategyContext) -> [Double] {
+        var applied = [Double](repeating: 0, count: balance.count)
+        for p in 0..<balance.count {
+            if amount >= 0 {
+                applied[p] = amount
+                balance[p] += amount
+            } else {
+                // A withdrawal takes staked tokens first, then idle rewards.
+                let fromBalance = min(-amount, balance[p])
+                let fromRewards = min(-amount - fromBalance, rewards[p])
+                balance[p] -= fromBalance
+                rewards[p] -= fromRewards
+                applied[p] = -(fromBalance + fromRewards)
+            }
+        }
+        // Only what changes the staked balance counts in the snapshots.
+        intraday.append((hour, applied))
+        return applied
+    }
+
+    /// The balance that earns in a snapshot, after the platform's limits.
+    @inline(__always)
+    func earning(_ b: Double) -> Double {
+        if b < config.minBalance || b <= 0 { return 0 }
+        if let cap = config.maxBalance, b > cap { return cap }
+        return b
+    }
+
+    public func accrue(ctx: StrategyContext) {
+        let d = ctx.day
+        let n = config.snapshotsPerDay
+        let flows = intraday
+        intraday.removeAll(keepingCapacity: true)
+        for p in 0..<balance.count {
+            let rate = apy[d, p]
+            let end = balance[p]
+            var average: Double
+            if flows.isEmpty {
+                average = earning(end)
+            } else {
+                // Balance at the start of the day, before today's flows.
+                var start = end
+                for f in flows { start -= f.applied[p] }
+                var sum = 0.0
+                for k in 0..<n {
+                    let hour = 24.0 * Double(k) / Double(n)
+                    var b = start
+                    for f in flows where f.hour <= hour { b += f.applied[p] }
+                    sum += earning(b)
+                }
+                average = sum / Double(n)
+            }
+            let reward = average * rate / 365
+            guard reward != 0 else { continue }
+            if config.autoCompound { balance[p] += reward } else { rewards[p] += reward }
+            yieldTokens[p] += reward
+            ctx.ledger.attribute(owner, .staking, p, reward * ctx.price(amountAsset, p))
+        }
+    }
+
+    public func amount(_ p: Int) -> Double { balance[p] + rewards[p] }
+
+    public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { apy[ctx.day, p] }
+
+    public func withdraw(fraction: Double, _ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        let moved = LiquidHolding.release([balance, rewards], asset: amountAsset, fraction: fraction, p, ctx: ctx)
+        return moved > 0 ? .done([("amount", .number(moved))]) : .nothing
+    }
+
+    public func exit(_ p: Int, action: ActionSpec, convertTo: Int?, ctx: StrategyContext) -> ActionOutcome {
+        withdraw(fraction: 1, p, action: action, ctx: ctx)
+    }
+}

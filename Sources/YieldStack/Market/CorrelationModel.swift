@@ -1,0 +1,60 @@
+/// Correlated normal shocks for assets named in `market.correlations`:
+/// independent normals z (one stream per asset) become L·z, where L is the
+/// Cholesky factor of the correlation matrix (pairs not listed are 0).
+public struct CorrelationModel: Sendable {
+    /// Asset names in market order; index i of the matrix.
+    public let assets: [String]
+    /// Lower-triangular Cholesky factor, row-major n×n.
+    public let factor: [Double]
+
+    /// Nil when the matrix is not positive definite.
+    public init?(market: MarketSpec) {
+        let names = market.assets.map(\.name).filter { name in
+            market.correlations.contains { $0.first == name || $0.second == name }
+        }
+        let n = names.count
+        var matrix = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { matrix[i * n + i] = 1 }
+        for c in market.correlations {
+            guard let i = names.firstIndex(of: c.first), let j = names.firstIndex(of: c.second) else { return nil }
+            matrix[i * n + j] = c.rho
+            matrix[j * n + i] = c.rho
+        }
+        guard let l = CorrelationModel.cholesky(matrix, n: n) else { return nil }
+        assets = names
+        factor = l
+    }
+
+    /// Cholesky–Banachiewicz; nil unless the matrix is positive definite.
+    public static func cholesky(_ a: [Double], n: Int) -> [Double]? {
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = a[i * n + j]
+                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    guard sum > 1e-12 else { return nil }
+                    l[i * n + i] = sum.squareRoot()
+                } else {
+                    l[i * n + j] = sum / l[j * n + j]
+                }
+            }
+        }
+        return l
+    }
+
+    /// Mixes independent innovations (one array per asset, same layout) in place.
+    public func correlate(_ z: inout [[Double]]) {
+        let n = assets.count
+        guard n > 1, let count = z.first?.count else { return }
+        var row = [Double](repeating: 0, count: n)
+        for idx in 0..<count {
+            for i in 0..<n { row[i] = z[i][idx] }
+            for i in 0..<n {
+                var s = 0.0
+                for k in 0...i { s += factor[i * n + k] * row[k] }
+                z[i][idx] = s
+            }
+        }
+    }
+}

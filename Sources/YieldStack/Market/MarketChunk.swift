@@ -1,0 +1,184 @@
+/// The market of one chunk of paths: every asset's price in the scenario
+/// currency and every pegged asset's ratio, for each day, with the
+/// scheduled shocks applied. Strategies of a scenario all read the same
+/// chunk, so they are compared on identical markets (common random numbers).
+public final class MarketChunk: Sendable {
+    public let days: Int
+    /// Paths in this chunk.
+    public let count: Int
+    /// Global index of the chunk's first path.
+    public let firstPath: Int
+    public let streams: RandomStreams
+    /// Price in the scenario currency, by asset index (market order).
+    public let prices: [DailyGrid]
+    /// Ratio to the peg target, for pegged assets.
+    public let ratios: [DailyGrid?]
+    /// Index of each asset's peg target.
+    public let pegTargets: [Int?]
+    public let assetNames: [String]
+    let shocks: [ShockSpec]
+
+    public init(scenario: Scenario, firstPath: Int, count: Int) {
+        let market = scenario.market
+        let days = scenario.days
+        let streams = RandomStreams(seed: scenario.seed)
+        self.days = days
+        self.count = count
+        self.firstPath = firstPath
+        self.streams = streams
+        self.shocks = market.shocks
+        assetNames = market.assets.map(\.name)
+        pegTargets = market.assets.map { a in a.pegTarget.flatMap { market.index(of: $0) } }
+
+        // Innovations of correlated assets are drawn first and mixed.
+        var correlated: [String: [Double]] = [:]
+        if !market.correlations.isEmpty, let model = CorrelationModel(market: market) {
+            var z = model.assets.map { name in
+                PathGenerator.innovations(component: MarketChunk.component(of: name, in: market), streams: streams, days: days, firstPath: firstPath, count: count)
+            }
+            model.correlate(&z)
+            for (i, name) in model.assets.enumerated() { correlated[name] = z[i] }
+        }
+
+        var base: [DailyGrid] = []
+        var ratios: [DailyGrid?] = []
+        for asset in market.assets {
+            let component = MarketChunk.component(of: asset.name, in: market)
+            switch asset.pricing {
+            case .price(let model):
+                var grid = PathGenerator.generate(model, component: component, streams: streams, days: days, firstPath: firstPath,
+                                                  count: count, normals: correlated[asset.name], floor: 1e-12)
+                for shock in market.shocks {
+                    if case .priceChange(asset.name, let change) = shock.effect {
+                        grid = grid.mapping(days: shock.day..<days) { _, v in v * (1 + change) }
+                    }
+                }
+                base.append(grid)
+                ratios.append(nil)
+            case .peg(_, let model):
+                let modelled = PathGenerator.generate(model, component: component, streams: streams, days: days, firstPath: firstPath,
+                                                      count: count, normals: correlated[asset.name], floor: 1e-9)
+                var grid = modelled
+                for shock in market.shocks {
+                    if case .ratio(asset.name, let value, let recover) = shock.effect {
+                        grid = MarketChunk.applyRatioShock(grid, modelled: modelled, day: shock.day, value: value, recoverDays: recover)
+                    }
+                }
+                base.append(DailyGrid(constant: 1, days: days, paths: count))
+                ratios.append(grid)
+            }
+        }
+        var prices = base
+        for (i, target) in pegTargets.enumerated() {
+            if let target, let ratio = ratios[i] { prices[i] = ratio * base[target] }
+        }
+        self.prices = prices
+        self.ratios = ratios
+    }
+
+    /// The random stream that drives an asset: its price, or its peg ratio.
+    static func component(of asset: String, in market: MarketSpec) -> String {
+        market.asset(asset)?.pegTarget == nil ? "price:" + asset : "ratio:" + asset
+    }
+
+    /// From `day` on the ratio is `value`, then it returns linearly to the
+    /// modelled ratio over `recoverDays`: r(day+k) = v + (model(day+k) − v)·k/R.
+    /// Without `recoverDays` it stays at `value`.
+    static func applyRatioShock(_ grid: DailyGrid, modelled: DailyGrid, day: Int, value: Double, recoverDays: Int?) -> DailyGrid {
+        let end = recoverDays.map { min(day + $0, grid.days) } ?? grid.days
+        if !grid.isPathDependent, !modelled.isPathDependent {
+            return grid.mapping(days: day..<end) { d, _ in
+                guard let r = recoverDays else { return value }
+                return value + (modelled[d, 0] - value) * Double(d - day) / Double(r)
+            }
+        }
+        var values = grid.materialized()
+        let n = grid.paths
+        for d in day..<end {
+            for p in 0..<n {
+                if let r = recoverDays {
+                    values[d * n + p] = value + (modelled[d, p] - value) * Double(d - day) / Double(r)
+                } else {
+                    values[d * n + p] = value
+                }
+            }
+        }
+        // Days after recovery follow the model again.
+        if recoverDays != nil {
+            for d in end..<grid.days {
+                for p in 0..<n { values[d * n + p] = modelled[d, p] }
+            }
+        }
+        return DailyGrid(perPath: values, days: grid.days, paths: n)
+    }
+
+    public func index(of asset: String) -> Int? { assetNames.firstIndex(of: asset) }
+
+    // MARK: Rates
+
+    /// A layer's annual rate over the run: fixed, series or kinked, with
+    /// the scenario's rate overrides for (layer id, kind) applied. The random
+    /// stream of a utilisation model is named after the layer id, so two
+    /// strategies with the same layer id see the same rate path.
+    public func rate(_ spec: RateSpec, layerID: String, kind: ShockSpec.RateKind) -> DailyGrid {
+        var grid: DailyGrid
+        switch spec {
+        case .fixed(let v):
+            grid = DailyGrid(constant: v, days: days, paths: count)
+        case .series(let values):
+            grid = DailyGrid(perDay: Array(values.prefix(days)), paths: count)
+        case .kinked(let k):
+            let u = utilization(k, layerID: layerID)
+            grid = u.mapping(days: 0..<days) { _, x in KinkedRateModel(k).borrowRate(utilization: x) }
+        }
+        for shock in shocks {
+            if case .rate(layerID, kind, let value, let duration) = shock.effect {
+                let end = duration.map { min(shock.day + $0, days) } ?? days
+                grid = grid.mapping(days: shock.day..<end) { _, _ in value }
+            }
+        }
+        return grid
+    }
+
+    /// The utilisation path of a kinked rate, clamped to [0, 0.9999].
+    public func utilization(_ k: KinkedRateSpec, layerID: String) -> DailyGrid {
+        PathGenerator.generate(k.utilization, component: "utilization:" + layerID, streams: streams, days: days,
+                               firstPath: firstPath, count: count, normals: nil, floor: 0, ceiling: 0.9999)
+    }
+}
+
+/// Aave-style interest rate curve (DOMAIN "Lending"): below the optimal
+/// utilisation U*, rate = base + slope1·U/U*; above it,
+/// rate = base + slope1 + slope2·(U − U*)/(1 − U*).
+public struct KinkedRateModel: Sendable {
+    public var base: Double
+    public var slope1: Double
+    public var slope2: Double
+    public var optimal: Double
+
+    public init(_ spec: KinkedRateSpec) {
+        base = spec.base
+        slope1 = spec.slope1
+        slope2 = spec.slope2
+        optimal = spec.optimalUtilization
+    }
+
+    public init(base: Double, slope1: Double, slope2: Double, optimal: Double) {
+        self.base = base
+        self.slope1 = slope1
+        self.slope2 = slope2
+        self.optimal = optimal
+    }
+
+    public func borrowRate(utilization u: Double) -> Double {
+        if u <= optimal {
+            return base + slope1 * (optimal > 0 ? u / optimal : 0)
+        }
+        return base + slope1 + slope2 * (optimal < 1 ? (u - optimal) / (1 - optimal) : 0)
+    }
+
+    /// What suppliers of the borrowed asset earn: borrow rate × U × (1 − reserve factor).
+    public func supplyRate(utilization u: Double, reserveFactor: Double) -> Double {
+        borrowRate(utilization: u) * u * (1 - reserveFactor)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// What `yieldstack run` produced for one scenario file.
+public struct RunOutput: Sendable {
+    public var runID: Int64
+    public var stored: StoredRun
+    public var reportPath: String?
+    public var report: String
+    public var json: JSONValue
+}
+
+/// Any failure of a run, with the exit status the CLI reports it with.
+public enum RunFailure: Error, Sendable, CustomStringConvertible {
+    case scenario(ScenarioError)
+    case store(StoreError)
+    case engine(EngineFault)
+    case output(path: String, reason: String)
+
+    /// sysexits: 65 invalid scenario, 74 input/output, 70 internal error.
+    public var exitCode: Int32 {
+        switch self {
+        case .scenario(.invalid): return 65
+        case .scenario(.unreadable), .scenario(.unreadableData): return 74
+        case .store, .output: return 74
+        case .engine: return 70
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .scenario(let e): return e.description
+        case .store(let e): return e.description
+        case .engine(let e): return e.description
+        case .output(let path, let reason): return "\(path): cannot write: \(reason)"
+        }
+    }
+}
+
+/// The whole of a run: simulate, summarise, store in one transaction, then
+/// render the report and `--json` from what was stored.
+public enum RunPipeline {
+    /// `now` supplies timestamps for the `runs` row; the library reads no clock itself.
+    public static func run(_ loaded: LoadedScenario, options: SimulationOptions, store: ResultStore,
+                           reportDirectory: String?, reportName: String? = nil, now: () -> String,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws(RunFailure) -> RunOutput {
+        let started = now()
+        let result: SimulationResult
+        do {
+            result = try Simulation.run(loaded.scenario, options: options, progress: progress)
+        } catch {
+            throw .engine(error)
+        }
+        let summaries = summarise(result)
+        let metadata = RunMetadata(scenarioFile: loaded.file, scenarioJSON: loaded.text, scenarioSHA256: loaded.sha256,
+                                   storedPaths: min(options.storePaths, result.scenario.paths), startedAt: started, finishedAt: now())
+        let stored: StoredRun
+        let runID: Int64
+        do {
+            runID = try store.save(result, summaries: summaries, metadata: metadata)
+            stored = try store.load(run: runID)
+        } catch {
+            throw .store(error)
+        }
+        let report = ReportRenderer(run: stored, databasePath: store.path).render()
+        var reportPath: String?
+        if let dir = reportDirectory {
+            let stem = reportName ?? ((loaded.file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let path = (dir as NSString).appendingPathComponent(stem + ".md")
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try report.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw .output(path: path, reason: (error as NSError).localizedDescription)
+            }
+            reportPath = path
+        }
+        let json = RunJSON.document(run: stored, databasePath: store.path, reportPath: reportPath)
+        return RunOutput(runID: runID, stored: stored, reportPath: reportPath, report: report, json: json)
+    }
+
+    /// Risk summaries of every strategy of a result.
+    public static func summarise(_ result: SimulationResult) -> [StrategySummary] {
+        result.strategies.map { r in
+            let spec = result.scenario.strategies[r.strategyIndex]
+            return StrategySummary(result: r, scenario: result.scenario,
+                                   layerAssets: StackPlan.amountAssets(strategy: spec, market: result.scenario.market))
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+
+/// Renders the Markdown risk report of a stored run (SPEC §4). It reads only
+/// what the database holds, so `yieldstack report --db --run` reproduces a
+/// run's report byte for byte. Exactly one line names the run id and the
+/// database (`runLinePrefix`); everything else depends only on the scenario
+/// and seed.
+public struct ReportRenderer {
+    public let run: StoredRun
+    public let databasePath: String
+
+    /// The start of the one line that differs between two runs of the same scenario.
+    public static let runLinePrefix = "Run "
+
+    public init(run: StoredRun, databasePath: String) {
+        self.run = run
+        self.databasePath = databasePath
+    }
+
+    var currency: String { run.currency }
+    var isMonteCarlo: Bool { run.paths > 1 }
+
+    public func render() -> String {
+        var out: [String] = []
+        header(&out)
+        summary(&out)
+        comparison(&out)
+        attribution(&out)
+        risk(&out)
+        timeline(&out)
+        charts(&out)
+        notes(&out)
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Sections
+
+    private func header(_ out: inout [String]) {
+        out.append("# \(escape(run.scenarioName))")
+        out.append("")
+        if let d = run.scenarioDescription, !d.isEmpty {
+            out.append("> \(escape(d))")
+            out.append("")
+        }
+        out.append("| Scenario | |")
+        out.append("|---|---|")
+        out.append("| File | `\(run.scenarioFile)` |")
+        out.append("| SHA-256 | `\(run.scenarioSHA256)` |")
+        out.append("| Period | \(run.start) → \(run.endDate) (\(run.days) day\(run.days == 1 ? "" : "s")) |")
+        out.append("| Paths | \(Format.grouped(Double(run.paths), 0))\(isMonteCarlo ? " (Monte Carlo; figures are means over paths unless named otherwise)" : "") |")
+        out.append("| Seed | \(run.seed) |")
+        out.append("| Currency | \(currency) |")
+        out.append("| Tool | yieldstack \(run.toolVersion) |")
+        out.append("")
+        out.append("\(Self.runLinePrefix)\(run.id) in database `\(databasePath)`.")
+        out.append("")
+    }
+
+    private func summary(_ out: inout [String]) {
+        out.append("## Summary")
+        out.append("")
+        for s in run.strategies {
+            let initial = s.metric("initial_value") ?? 0
+            let final = s.metric("final_equity") ?? 0
+            let ret = s.metric("total_return") ?? 0
+            var sentence = "- **\(escape(s.name))**: \(money(initial)) → \(money(final)) (\(signedPercent(ret)), APY \(signedPercent(s.metric("apy") ?? 0)))"
+            if isMonteCarlo {
+                sentence += "; in 5 % of \(Format.grouped(Double(run.paths), 0)) simulated markets it lost more than \(money(s.metric("var_95") ?? 0))"
+                sentence += " (mean of that worst 5 %: \(money(s.metric("cvar_95") ?? 0)))"
+            }
+            let dd = s.metric("max_drawdown") ?? 0
+            sentence += "; \(isMonteCarlo ? "mean " : "")maximum drawdown \(Format.percent(dd))"
+            let lp = s.metric("liquidation_probability") ?? 0
+            if lp > 0 {
+                sentence += isMonteCarlo
+                    ? "; liquidated on \(Format.percent(lp)) of paths"
+                    : "; liquidated \(Int(s.metric("liquidations") ?? 0)) time\(Int(s.metric("liquidations") ?? 0) == 1 ? "" : "s"), first on day \(Int(s.metric("first_liquidation_day_p50") ?? 0))"
+            }
+            out.append(sentence + ".")
+        }
+        out.append("")
+    }
+
+    private func comparison(_ out: inout [String]) {
+        out.append("## Strategy comparison")
+        out.append("")
+        out.append("| Strategy | Capital | Initial value | Final equity | p05 | p50 | p95 | Return | APY | Max drawdown | Liquidation probability | Min health factor |")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s in run.strategies {
+            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(s.capitalAsset) | \(num(s.metric("initial_value"))) | \(num(s.metric("final_equity"))) | "
+                + "\(num(s.metric("equity_p05"))) | \(num(s.metric("equity_p50"))) | \(num(s.metric("equity_p95"))) | "
+                + "\(pct(s.metric("total_return"))) | \(pct(s.metric("apy"))) | \(pct(s.metric("max_drawdown"))) | "
+                + "\(pct(s.metric("liquidation_probability"))) | \(hf(s.metric("min_health_factor"))) |")
+        }
+        out.append("")
+    }
+
+    private func attribution(_ out: inout [String]) {
+        out.append("## Yield attribution")
+        out.append("")
+        out.append("What each layer earned and what each risk cost, in \(currency)\(isMonteCarlo ? " (means over paths)" : ""). Income is valued on the day it is earned; *Price effect* is the revaluation of holdings as prices and pegs move; *Costs* include gas, slippage, penalties and forfeited rewards.")
+        out.append("")
+        for s in run.strategies {
+            out.append("### \(escape(s.name))")
+            out.append("")
+            let owners = s.layers.map(\.id) + ["spot"]
+            out.append("| Source | " + owners.map { "`\($0)`" }.joined(separator: " | ") + " | Total |")
+            out.append("|---|" + owners.map { _ in "---:|" }.joined() + "---:|")
+            var columnTotals = [Double](repeating: 0, count: owners.count)
+            var omitted: [String] = []
+            for source in AttributionSource.allCases {
+                let values = owners.map { s.metric("attribution.\($0).\(source.rawValue)") ?? 0 }
+                for (i, v) in values.enumerated() { columnTotals[i] += v }
+                if values.allSatisfy({ $0 == 0 }) {
+                    omitted.append(source.title.lowercased())
+                    continue
+                }
+                out.append("| \(source.title) | " + values.map { num($0) }.joined(separator: " | ") + " | \(num(values.reduce(0, +))) |")
+            }
+            out.append("| **Total** | " + columnTotals.map { "**\(num($0))**" }.joined(separator: " | ") + " | **\(num(columnTotals.reduce(0, +)))** |")
+            out.append("")
+            if !omitted.isEmpty {
+                out.append("Zero for every layer, so not shown: \(omitted.joined(separator: ", ")).")
+                out.append("")
+            }
+            let initial = s.metric("initial_value") ?? 0
+            let final = s.metric("final_equity") ?? 0
+            let flows = s.metric("net_flows") ?? 0
+            out.append("Initial value \(money(initial)); net deposits \(money(flows)); final equity \(money(final)); change from sources \(money(final - initial - flows)).")
+            out.append("")
+            out.append("| Layer | Type | Asset | Amount | Value | Debt | Yield | Yield value |")
+            out.append("|---|---|---|---:|---:|---:|---:|---:|")
+            for l in s.layers {
+                let m = { (k: String) in s.metric("layer.\(l.id).\(k)") }
+                out.append("| `\(l.id)` | \(l.type) | \(l.asset) | \(num(m("amount"), 4)) | \(num(m("value"))) | \(num(m("debt"), 4)) | \(num(m("yield"), 4)) | \(num(m("yield_value"))) |")
+            }
+            out.append("")
+        }
+    }
+
+    private func risk(_ out: inout [String]) {
+        out.append("## Risk")
+        out.append("")
+        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(currency)\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
+        out.append("")
+        out.append("| Strategy | VaR 95 | CVaR 95 | VaR 99 | CVaR 99 | Max drawdown (mean) | Max drawdown (worst) | Liquidation probability | Liquidations per path | Min health factor | First liquidation day (p05 / p50) | Bad debt |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s in run.strategies {
+            let first: String
+            if let p05 = s.metric("first_liquidation_day_p05"), let p50 = s.metric("first_liquidation_day_p50") {
+                first = "\(Format.fixed(p05, 0)) / \(Format.fixed(p50, 0))"
+            } else {
+                first = "—"
+            }
+            out.append("| \(escape(s.name)) | \(num(s.metric("var_95"))) | \(num(s.metric("cvar_95"))) | \(num(s.metric("var_99"))) | \(num(s.metric("cvar_99"))) | "
+                + "\(pct(s.metric("max_drawdown"))) | \(pct(s.metric("max_drawdown_worst"))) | \(pct(s.metric("liquidation_probability"))) | "
+                + "\(num(s.metric("liquidations"))) | \(hf(s.metric("min_health_factor"))) | \(first) | \(num(s.metric("bad_debt"))) |")
+        }
+        out.append("")
+    }
+
+    private func timeline(_ out: inout [String]) {
+        out.append("## Event timeline")
+        out.append("")
+        out.append("Events on path 0\(isMonteCarlo ? " and on each strategy's worst path" : ""); shocks and flows apply to every path. Repeated identical refusals on consecutive days are shown once with their day range.")
+        out.append("")
+        for s in run.strategies {
+            out.append("### \(escape(s.name))")
+            out.append("")
+            let worst = Int(s.metric("worst_path") ?? 0)
+            var selections: [(String, [EngineEvent])] = [("path 0", chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
+            if isMonteCarlo, worst != 0 {
+                selections.append(("worst path (\(worst))", chronological(s.events.filter { $0.path == nil || $0.path == worst })))
+            }
+            for (title, events) in selections {
+                if selections.count > 1 { out.append("**\(title.prefix(1).uppercased() + title.dropFirst())**"); out.append("") }
+                let rows = collapse(events)
+                if rows.isEmpty {
+                    out.append("No events.")
+                    out.append("")
+                    continue
+                }
+                out.append("| Day | Date | Event | Layer | Amount | Value | Details |")
+                out.append("|---:|---|---|---|---:|---:|---|")
+                for (e, lastDay, repeats) in rows {
+                    let days = repeats > 1 ? "\(e.day)–\(lastDay)" : "\(e.day)"
+                    let date = run.start.adding(days: e.day).description
+                    let kind = e.kind.rawValue + (repeats > 1 ? " ×\(repeats)" : "")
+                    let amount = e.amount.map { "\(Format.grouped($0, 4))\(e.asset.map { " \($0)" } ?? "")" } ?? (e.asset ?? "")
+                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { "`\($0)`" } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(details(e.detail))) |")
+                }
+                out.append("")
+            }
+        }
+    }
+
+    /// By day; within a day, events of every path (shocks, flows: steps 1–2
+    /// of the day) before the path's own, each group in stored order.
+    private func chronological(_ events: [EngineEvent]) -> [EngineEvent] {
+        events.enumerated().sorted { a, b in
+            if a.element.day != b.element.day { return a.element.day < b.element.day }
+            let ga = a.element.path == nil ? 0 : 1, gb = b.element.path == nil ? 0 : 1
+            if ga != gb { return ga < gb }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Merges runs of identical refused actions on consecutive days.
+    private func collapse(_ events: [EngineEvent]) -> [(EngineEvent, Int, Int)] {
+        var rows: [(EngineEvent, Int, Int)] = []
+        for e in events {
+            if e.kind == .refusedAction, let last = rows.last, last.0.kind == .refusedAction, last.0.layer == e.layer,
+               last.0.detail == e.detail, last.0.path == e.path, e.day == last.1 + 1 {
+                rows[rows.count - 1] = (last.0, e.day, last.2 + 1)
+            } else {
+                rows.append((e, e.day, 1))
+            }
+        }
+        return rows
+    }
+
+    private func charts(_ out: inout [String]) {
+        out.append("## Charts")
+        out.append("")
+        let step = max(1, Int((Double(run.days) / 60).rounded(.up)))
+        var days = Array(stride(from: 0, to: run.days, by: step))
+        if days.last != run.days - 1 { days.append(run.days - 1) }
+        let series: [[Double]] = run.strategies.map { s in
+            days.map { d in
+                isMonteCarlo ? (d < s.quantiles.count ? s.quantiles[d].p50 : 0) : (d < s.pathZero.count ? s.pathZero[d].equity : 0)
+            }
+        }
+        out.append("### Equity\(isMonteCarlo ? " (median over paths)" : "")")
+        out.append("")
+        out.append(mermaidLines(title: "Equity (\(currency))", days: days, series: series))
+        out.append("")
+        out.append("Lines in order: " + run.strategies.enumerated().map { "\($0.offset + 1) = \(escape($0.element.name))" }.joined(separator: ", ") + ".")
+        out.append("")
+        if isMonteCarlo {
+            for s in run.strategies where !s.quantiles.isEmpty {
+                out.append("### Equity fan: \(escape(s.name))")
+                out.append("")
+                let bands = [\DailyQuantiles.p05, \.p25, \.p50, \.p75, \.p95].map { kp in days.map { s.quantiles[min($0, s.quantiles.count - 1)][keyPath: kp] } }
+                out.append(mermaidLines(title: "\(s.name): equity quantiles (\(currency))", days: days, series: bands))
+                out.append("")
+                out.append("Lines in order: p05, p25, p50, p75, p95.")
+                out.append("")
+            }
+        }
+    }
+
+    private func notes(_ out: inout [String]) {
+        out.append("## How to read this report")
+        out.append("")
+        out.append("- Day 0 is \(run.start); each day applies market moves and shocks, flows, one day of accrual, liquidations, then the strategy's rules, in that order.")
+        out.append("- Equity is assets minus debts at market prices in \(currency). Returns use the Modified Dietz method when there are deposits or withdrawals; APY is (1 + return)^(365/days) − 1.")
+        out.append("- Amounts are token units; values are in \(currency).")
+    }
+
+    // MARK: Helpers
+
+    private func mermaidLines(title: String, days: [Int], series: [[Double]]) -> String {
+        let all = series.flatMap { $0 }.filter(\.isFinite)
+        var lo = all.min() ?? 0
+        var hi = all.max() ?? 1
+        if hi - lo < 1e-9 { lo -= 1; hi += 1 }
+        let pad = (hi - lo) * 0.05
+        var lines = ["```mermaid", "xychart-beta", "    title \"\(title.replacingOccurrences(of: "\"", with: "'"))\"",
+                     "    x-axis \"day\" [\(days.map(String.init).joined(separator: ", "))]",
+                     "    y-axis \"\(currency)\" \(Format.fixed(lo - pad, 2)) --> \(Format.fixed(hi + pad, 2))"]
+        for s in series {
+            lines.append("    line [\(s.map { Format.fixed($0, 2) }.joined(separator: ", "))]")
+        }
+        lines.append("```")
+        return lines.joined(separator: "\n")
+    }
+
+    private func details(_ json: String) -> String {
+        guard let node = try? JSONParser.parse(json), let members = node.members else { return json }
+        return members.map { m in "\(m.key)=\(compact(m.node.value))" }.joined(separator: ", ")
+    }
+
+    private func compact(_ v: JSONValue) -> String {
+        switch v {
+        case .number(let d, _): return abs(d) >= 1e-4 || d == 0 ? Format.plain((d * 1e6).rounded() / 1e6) : Format.plain(d)
+        case .string(let s): return s
+        case .object(let members): return "{" + members.map { "\($0.key)=\(compact($0.node.value))" }.joined(separator: ", ") + "}"
+        default: return JSONWriter.write(v)
+        }
+    }
+
+    private func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    private func money(_ v: Double) -> String { "\(Format.grouped(v)) \(currency)" }
+    private func num(_ v: Double?, _ decimals: Int = 2) -> String { v.map { Format.grouped($0, decimals) } ?? "—" }
+    private func pct(_ v: Double?) -> String { v.map { Format.percent($0) } ?? "—" }
+    private func hf(_ v: Double?) -> String { v.map { Format.fixed($0, 3) } ?? "—" }
+    private func signedPercent(_ v: Double) -> String { (v > 0 ? "+" : "") + Format.percent(v) }
+}

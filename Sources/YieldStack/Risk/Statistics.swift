@@ -1,0 +1,211 @@
+import Foundation
+
+/// Descriptive statistics over paths.
+public enum Statistics {
+    /// Sample quantile with linear interpolation between order statistics
+    /// (Hyndman & Fan type 7, numpy's default): h = (n − 1)q.
+    public static func quantile(sorted values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let h = Double(values.count - 1) * min(max(q, 0), 1)
+        let lo = Int(h.rounded(.down))
+        let hi = min(lo + 1, values.count - 1)
+        return values[lo] + (h - Double(lo)) * (values[hi] - values[lo])
+    }
+
+    public static func mean(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        // Pairwise-free but ordered summation: the same order on every run.
+        var s = 0.0
+        for v in values { s += v }
+        return s / Double(values.count)
+    }
+
+    /// Value at risk at level `level` (0.95): the loss exceeded on only
+    /// 1 − level of paths, i.e. the `level` quantile of the loss distribution.
+    public static func valueAtRisk(losses: [Double], level: Double) -> Double {
+        quantile(sorted: losses.sorted(), level)
+    }
+
+    /// Expected shortfall: the mean loss of the worst ⌈(1 − level)·n⌉ paths
+    /// (at least one), so it is defined for any number of paths.
+    public static func expectedShortfall(losses: [Double], level: Double) -> Double {
+        guard !losses.isEmpty else { return .nan }
+        let sorted = losses.sorted(by: >)
+        let k = max(1, Int((Double(sorted.count) * (1 - level) - 1e-9).rounded(.up)))
+        return mean(Array(sorted.prefix(k)))
+    }
+
+    /// Largest fall from a running peak, as a fraction of the peak.
+    public static func maxDrawdown(_ series: [Double]) -> Double {
+        var peak = -Double.infinity
+        var worst = 0.0
+        for v in series {
+            if v > peak { peak = v }
+            if peak > 0 { worst = max(worst, 1 - v / peak) }
+        }
+        return worst
+    }
+
+    /// Annualised from a total return over `days`: (1 + r)^(365/days) − 1.
+    public static func annualised(totalReturn r: Double, days: Int) -> Double {
+        guard days > 0 else { return .nan }
+        guard r > -1 else { return -1 }
+        return pow(1 + r, 365 / Double(days)) - 1
+    }
+}
+
+/// Equity quantiles of one day across paths (`daily_quantiles`).
+public struct DailyQuantiles: Sendable, Equatable {
+    public var day: Int
+    public var p05, p25, p50, p75, p95, mean: Double
+}
+
+/// The risk and return summary of one strategy over all its paths: what
+/// `--json` prints, what `metrics` stores, what the report shows.
+public struct StrategySummary: Sendable {
+    public var name: String
+    public var paths: Int
+    public var days: Int
+    public var initialValue: Double
+    public var finalEquity: Double
+    public var equityP05, equityP25, equityP50, equityP75, equityP95: Double
+    public var totalReturn: Double
+    public var apy: Double
+    public var apyP05, apyP50, apyP95: Double
+    public var maxDrawdown: Double
+    public var maxDrawdownP50, maxDrawdownP95, maxDrawdownWorst: Double
+    public var var95, cvar95, var99, cvar99: Double
+    public var liquidationProbability: Double
+    public var liquidations: Double
+    /// Mean over paths of each path's lowest health factor; nil when no path borrowed.
+    public var minHealthFactor: Double?
+    /// Lowest health factor on any path.
+    public var worstHealthFactor: Double?
+    public var firstLiquidationDayP05: Double?
+    public var firstLiquidationDayP50: Double?
+    public var badDebt: Double
+    public var netFlows: Double
+    public var layers: [LayerSummary]
+    /// Mean attribution: owner (layer id, or "spot") → source → value.
+    public var attribution: [(owner: String, values: [AttributionSource: Double])]
+    public var quantiles: [DailyQuantiles]
+    /// The path with the largest loss (first such path on ties).
+    public var worstPath: Int
+
+    /// Every figure under a stable name, for the `metrics` table.
+    public var metrics: [(String, Double?)] {
+        var m: [(String, Double?)] = [
+            ("initial_value", initialValue), ("final_equity", finalEquity),
+            ("equity_p05", equityP05), ("equity_p25", equityP25), ("equity_p50", equityP50),
+            ("equity_p75", equityP75), ("equity_p95", equityP95),
+            ("total_return", totalReturn), ("apy", apy), ("apy_p05", apyP05), ("apy_p50", apyP50), ("apy_p95", apyP95),
+            ("max_drawdown", maxDrawdown), ("max_drawdown_p50", maxDrawdownP50), ("max_drawdown_p95", maxDrawdownP95),
+            ("max_drawdown_worst", maxDrawdownWorst),
+            ("var_95", var95), ("cvar_95", cvar95), ("var_99", var99), ("cvar_99", cvar99),
+            ("liquidation_probability", liquidationProbability), ("liquidations", liquidations),
+            ("min_health_factor", minHealthFactor), ("worst_health_factor", worstHealthFactor),
+            ("first_liquidation_day_p05", firstLiquidationDayP05), ("first_liquidation_day_p50", firstLiquidationDayP50),
+            ("bad_debt", badDebt), ("net_flows", netFlows), ("worst_path", Double(worstPath)),
+        ]
+        for l in layers {
+            m += [("layer.\(l.id).amount", l.amount), ("layer.\(l.id).value", l.value), ("layer.\(l.id).debt", l.debt),
+                  ("layer.\(l.id).yield", l.yieldTokens), ("layer.\(l.id).yield_value", l.yieldValue)]
+        }
+        for (owner, values) in attribution {
+            for source in AttributionSource.allCases {
+                m.append(("attribution.\(owner).\(source.rawValue)", values[source] ?? 0))
+            }
+        }
+        return m
+    }
+}
+
+public struct LayerSummary: Sendable, Equatable {
+    public var id: String
+    public var type: String
+    public var asset: String
+    public var amount, value, debt, yieldTokens, yieldValue: Double
+}
+
+extension StrategySummary {
+    /// Summarises a strategy's paths. `layerAssets` names each layer's amount asset.
+    public init(result r: StrategyResult, scenario: Scenario, layerAssets: [String]) {
+        let strategy = scenario.strategies[r.strategyIndex]
+        let n = r.count
+        let finals = r.paths.map(\.finalEquity)
+        let sortedFinals = finals.sorted()
+        let returns = r.paths.map(\.totalReturn)
+        let apys = returns.map { Statistics.annualised(totalReturn: $0, days: r.days) }.sorted()
+        let drawdowns = r.paths.map(\.maxDrawdown)
+        let sortedDrawdowns = drawdowns.sorted()
+        let losses = r.paths.map(\.loss)
+        let hfs = r.paths.compactMap(\.minHealthFactor)
+        let firstDays = r.paths.compactMap(\.firstLiquidationDay).map(Double.init).sorted()
+        var worst = 0
+        for (i, l) in losses.enumerated() where l > losses[worst] { worst = i }
+
+        name = r.name
+        paths = n
+        days = r.days
+        initialValue = Statistics.mean(r.paths.map(\.initialValue))
+        finalEquity = Statistics.mean(finals)
+        equityP05 = Statistics.quantile(sorted: sortedFinals, 0.05)
+        equityP25 = Statistics.quantile(sorted: sortedFinals, 0.25)
+        equityP50 = Statistics.quantile(sorted: sortedFinals, 0.50)
+        equityP75 = Statistics.quantile(sorted: sortedFinals, 0.75)
+        equityP95 = Statistics.quantile(sorted: sortedFinals, 0.95)
+        totalReturn = Statistics.mean(returns)
+        apy = Statistics.mean(apys)
+        apyP05 = Statistics.quantile(sorted: apys, 0.05)
+        apyP50 = Statistics.quantile(sorted: apys, 0.50)
+        apyP95 = Statistics.quantile(sorted: apys, 0.95)
+        maxDrawdown = Statistics.mean(drawdowns)
+        maxDrawdownP50 = Statistics.quantile(sorted: sortedDrawdowns, 0.50)
+        maxDrawdownP95 = Statistics.quantile(sorted: sortedDrawdowns, 0.95)
+        maxDrawdownWorst = sortedDrawdowns.last ?? 0
+        var95 = Statistics.valueAtRisk(losses: losses, level: 0.95)
+        cvar95 = Statistics.expectedShortfall(losses: losses, level: 0.95)
+        var99 = Statistics.valueAtRisk(losses: losses, level: 0.99)
+        cvar99 = Statistics.expectedShortfall(losses: losses, level: 0.99)
+        liquidationProbability = Double(r.paths.filter { $0.liquidations > 0 }.count) / Double(max(n, 1))
+        liquidations = Statistics.mean(r.paths.map { Double($0.liquidations) })
+        minHealthFactor = hfs.isEmpty ? nil : Statistics.mean(hfs)
+        worstHealthFactor = hfs.min()
+        firstLiquidationDayP05 = firstDays.isEmpty ? nil : Statistics.quantile(sorted: firstDays, 0.05)
+        firstLiquidationDayP50 = firstDays.isEmpty ? nil : Statistics.quantile(sorted: firstDays, 0.50)
+        badDebt = Statistics.mean(r.paths.map(\.badDebt))
+        netFlows = Statistics.mean(r.paths.map(\.netFlows))
+        worstPath = worst
+        layers = strategy.layers.enumerated().map { (l, spec) in
+            let f = r.layers[l]
+            return LayerSummary(id: spec.id, type: spec.typeName, asset: layerAssets[l],
+                                amount: Statistics.mean(f.amount), value: Statistics.mean(f.value),
+                                debt: Statistics.mean(f.debt), yieldTokens: Statistics.mean(f.yieldTokens),
+                                yieldValue: Statistics.mean(f.yieldValue))
+        }
+        let owners = strategy.layers.map(\.id) + ["spot"]
+        attribution = owners.enumerated().map { (o, owner) in
+            var values: [AttributionSource: Double] = [:]
+            for source in AttributionSource.allCases { values[source] = Statistics.mean(r.attribution[o][source.index]) }
+            return (owner, values)
+        }
+        quantiles = Self.dailyQuantiles(r)
+    }
+
+    static func dailyQuantiles(_ r: StrategyResult) -> [DailyQuantiles] {
+        let n = r.count
+        var out: [DailyQuantiles] = []
+        out.reserveCapacity(r.days)
+        var row = [Double](repeating: 0, count: n)
+        for d in 0..<r.days {
+            for p in 0..<n { row[p] = r.equity[d * n + p] }
+            row.sort()
+            out.append(DailyQuantiles(
+                day: d,
+                p05: Statistics.quantile(sorted: row, 0.05), p25: Statistics.quantile(sorted: row, 0.25),
+                p50: Statistics.quantile(sorted: row, 0.50), p75: Statistics.quantile(sorted: row, 0.75),
+                p95: Statistics.quantile(sorted: row, 0.95), mean: Statistics.mean(row)))
+        }
+        return out
+    }
+}

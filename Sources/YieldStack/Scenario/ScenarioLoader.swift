@@ -1,0 +1,74 @@
+import Crypto
+import Foundation
+
+/// A scenario ready to run, with what the store keeps of its source.
+public struct LoadedScenario: Sendable {
+    public var scenario: Scenario
+    /// The file path as the user gave it.
+    public var file: String
+    /// The scenario JSON as stored with the run: the file's text, or for a
+    /// sweep variant the rewritten document.
+    public var text: String
+    public var sha256: String
+    /// The located tree, for `sweep --set` to rewrite.
+    public var tree: JSONNode
+    /// Non-fatal notes, such as dates filled by `"fill": "previous"`.
+    public var warnings: [Diagnostic]
+    /// Directory that relative `file` paths are resolved against.
+    public var baseDirectory: String
+}
+
+/// Reads, checks and decodes scenario files: syntax, then the schema, then
+/// cross-field rules, collecting every problem before failing.
+public enum ScenarioLoader {
+    public static func load(path: String) throws(ScenarioError) -> LoadedScenario {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+            throw .unreadable(path: path, reason: exists ? (isDir.boolValue ? "is a directory" : "permission denied") : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .invalid([Diagnostic(file: path, location: .start, path: .root, message: "the file is not UTF-8 text")])
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try load(text: text, file: path, baseDirectory: base.isEmpty ? "." : base)
+    }
+
+    public static func load(text: String, file: String, baseDirectory: String) throws(ScenarioError) -> LoadedScenario {
+        let tree: JSONNode
+        do {
+            tree = try JSONParser.parse(text)
+        } catch {
+            throw .invalid([Diagnostic(file: file, location: error.location, path: .root, message: "invalid JSON: \(error.message)")])
+        }
+        return try load(tree: tree, text: text, file: file, baseDirectory: baseDirectory)
+    }
+
+    /// Checks and decodes an already-parsed document (sweep variants).
+    public static func load(tree: JSONNode, text: String, file: String, baseDirectory: String) throws(ScenarioError) -> LoadedScenario {
+        var sink = DiagnosticSink(file: file, root: tree)
+        ScenarioSchema.validator.validate(tree, ScenarioSchema.root, path: .root, into: &sink)
+        var decoder = ScenarioDecoder(file: file, root: tree, baseDirectory: baseDirectory)
+        decoder.sink = sink
+        let scenario = decoder.decode(tree)
+        sink = decoder.sink
+        if let scenario {
+            ScenarioValidator(scenario: scenario, root: tree).check(into: &sink)
+        }
+        if !sink.isEmpty {
+            if decoder.unreadable != nil {
+                throw .unreadableData(sink.sorted)
+            }
+            throw .invalid(sink.sorted)
+        }
+        guard let scenario else {
+            throw .invalid([Diagnostic(file: file, location: .start, path: .root, message: "the scenario could not be read")])
+        }
+        let digest = SHA256.hash(data: Array(text.utf8)).map { byte in
+            let h = String(byte, radix: 16)
+            return h.count == 1 ? "0" + h : h
+        }.joined()
+        return LoadedScenario(scenario: scenario, file: file, text: text, sha256: digest, tree: tree,
+                              warnings: decoder.warnings, baseDirectory: baseDirectory)
+    }
+}

@@ -1,0 +1,311 @@
+/// A validated scenario: the market and the strategies to run through it.
+/// Every series here is already aligned to the run (one value a day from
+/// `start`), so the engine never touches files or dates.
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String?
+    public var start: CivilDate
+    public var days: Int
+    public var currency: String
+    public var seed: UInt64
+    public var paths: Int
+    public var market: MarketSpec
+    public var strategies: [StrategySpec]
+
+    /// The date of day `d`.
+    public func date(ofDay d: Int) -> CivilDate { start.adding(days: d) }
+    public var endDate: CivilDate { start.adding(days: days - 1) }
+}
+
+/// A path of values through the run: a price, a peg ratio, a utilisation.
+public enum PathModel: Sendable, Equatable {
+    case constant(Double)
+    /// One value a day, `days` long, already aligned to `start`.
+    case series([Double])
+    case gbm(GBMSpec)
+    case meanReverting(MeanRevertingSpec)
+
+    /// Whether the model draws random numbers (and so differs across paths).
+    public var isStochastic: Bool {
+        switch self {
+        case .gbm, .meanReverting: return true
+        case .constant, .series: return false
+        }
+    }
+}
+
+public struct GBMSpec: Sendable, Equatable {
+    public var start: Double
+    public var drift: Double
+    public var volatility: Double
+    public var jumps: JumpSpec?
+}
+
+/// Merton jumps: a Bernoulli(λ·dt) jump a day with a normal log size.
+public struct JumpSpec: Sendable, Equatable {
+    public var perYear: Double
+    public var mean: Double
+    public var stdev: Double
+}
+
+public struct MeanRevertingSpec: Sendable, Equatable {
+    public var start: Double
+    public var mean: Double
+    public var speed: Double
+    public var volatility: Double
+}
+
+public struct AssetSpec: Sendable {
+    public enum Pricing: Sendable, Equatable {
+        case price(PathModel)
+        case peg(to: String, ratio: PathModel)
+    }
+
+    public var name: String
+    public var pricing: Pricing
+
+    public var pegTarget: String? {
+        if case .peg(let to, _) = pricing { return to }
+        return nil
+    }
+}
+
+public struct CorrelationSpec: Sendable, Equatable {
+    public var first: String
+    public var second: String
+    public var rho: Double
+}
+
+/// A scheduled event, identical on every path (SPEC §2.2).
+public struct ShockSpec: Sendable, Equatable {
+    public enum RateKind: String, Sendable, Equatable {
+        case borrow = "borrow_apr"
+        case supply = "supply_apr"
+        case apr = "apr"
+    }
+
+    public enum Effect: Sendable, Equatable {
+        case priceChange(asset: String, change: Double)
+        case ratio(asset: String, value: Double, recoverDays: Int?)
+        case rate(layer: String, kind: RateKind, value: Double, durationDays: Int?)
+        case slash(layer: String, fraction: Double)
+        case exploit(layer: String, fraction: Double)
+    }
+
+    public var day: Int
+    public var effect: Effect
+}
+
+public struct MarketSpec: Sendable {
+    public var assets: [AssetSpec]
+    public var correlations: [CorrelationSpec]
+    public var shocks: [ShockSpec]
+
+    public func asset(_ name: String) -> AssetSpec? { assets.first { $0.name == name } }
+    public func index(of name: String) -> Int? { assets.firstIndex { $0.name == name } }
+}
+
+/// An annual rate: fixed, a daily series, or a utilisation curve.
+public enum RateSpec: Sendable, Equatable {
+    case fixed(Double)
+    case series([Double])
+    case kinked(KinkedRateSpec)
+
+    public static let zero = RateSpec.fixed(0)
+}
+
+public struct KinkedRateSpec: Sendable, Equatable {
+    public var base: Double
+    public var slope1: Double
+    public var slope2: Double
+    public var optimalUtilization: Double
+    public var utilization: PathModel
+}
+
+public struct StrategySpec: Sendable {
+    public var name: String
+    public var description: String?
+    public var capitalAsset: String
+    public var capitalAmount: Double
+    public var layers: [LayerSpec]
+    public var rules: [RuleSpec]
+    public var flows: [FlowSpec]
+
+    public func layer(_ id: String) -> LayerSpec? { layers.first { $0.id == id } }
+    public func layerIndex(_ id: String) -> Int? { layers.firstIndex { $0.id == id } }
+}
+
+public struct FlowSpec: Sendable, Equatable {
+    public var day: Int
+    public var hour: Double
+    public var amount: Double
+}
+
+/// Where a layer takes its input from; nil in `LayerSpec.input` means the
+/// whole output of the layer before (or the capital, for the first layer).
+public struct LayerInput: Sendable, Equatable {
+    public var from: String
+    public var fraction: Double
+}
+
+public struct LayerSpec: Sendable {
+    public var id: String
+    public var input: LayerInput?
+    public var kind: LayerKind
+    /// Where the layer sits in the file, for runtime errors.
+    public var path: ScenarioPath
+
+    public var typeName: String { kind.typeName }
+}
+
+public enum LayerKind: Sendable {
+    case hold
+    case softStaking(SoftStakingSpec)
+    case lockedStaking(LockedStakingSpec)
+    case liquidStaking(LiquidStakingSpec)
+    case lending(LendingSpec)
+    case lp(LPSpec)
+
+    public var typeName: String {
+        switch self {
+        case .hold: return "hold"
+        case .softStaking: return "soft_staking"
+        case .lockedStaking: return "locked_staking"
+        case .liquidStaking: return "liquid_staking"
+        case .lending: return "lending"
+        case .lp: return "lp"
+        }
+    }
+}
+
+public struct SoftStakingSpec: Sendable {
+    public var apy: RateSpec
+    public var minBalance: Double
+    public var maxBalance: Double?
+    public var snapshotsPerDay: Int
+    public var autoCompound: Bool
+}
+
+public enum EarlyExit: Sendable, Equatable {
+    case forbidden
+    case forfeitRewards
+    case penalty(Double)
+}
+
+public struct LockedStakingSpec: Sendable {
+    public enum Payout: String, Sendable { case daily, maturity }
+    public var apr: RateSpec
+    public var termDays: Int
+    public var payout: Payout
+    public var earlyExit: EarlyExit
+    public var unbondingDays: Int
+    public var renew: Bool
+}
+
+public struct LiquidStakingSpec: Sendable {
+    public enum Mode: String, Sendable { case rebasing, exchangeRate = "exchange_rate" }
+    public var receipt: String
+    public var apr: RateSpec
+    public var protocolFee: Double
+    public var mode: Mode
+    public var queueDays: Int
+    public var redemptionFee: Double
+}
+
+public struct LendingSpec: Sendable {
+    public enum Oracle: String, Sendable { case market, underlying }
+    public var borrow: String
+    public var maxLTV: Double
+    public var liquidationThreshold: Double
+    public var liquidationBonus: Double
+    public var closeFactor: Double
+    public var fullLiquidationBelow: Double
+    public var targetLTV: Double
+    public var oracle: Oracle
+    public var supplyAPR: RateSpec
+    public var borrowAPR: RateSpec
+    public var reserveFactor: Double
+    public var loopVia: String?
+    public var loopTimes: Int
+}
+
+public struct LPSpec: Sendable {
+    public enum AMM: String, Sendable { case constantProduct = "constant_product", stableswap, concentrated }
+    public var amm: AMM
+    public var pair: (String, String)
+    public var amplification: Double?
+    public var range: (lower: Double, upper: Double)?
+    public var feeAPR: RateSpec?
+    public var feeRate: Double?
+    public var dailyVolume: RateSpec?
+    public var poolValue: Double?
+    public var incentives: [(asset: String, apr: RateSpec)]
+}
+
+/// The metrics a rule condition can watch (SPEC §2.4).
+public enum RuleMetric: String, Sendable, CaseIterable {
+    case healthFactor = "health_factor"
+    case ltv
+    case price
+    case peg
+    case drawdown
+    case equity
+    case apr
+}
+
+public enum Comparison: Sendable, Equatable {
+    case below(Double)
+    case above(Double)
+
+    public func holds(_ value: Double) -> Bool {
+        switch self {
+        case .below(let x): return value < x
+        case .above(let x): return value > x
+        }
+    }
+}
+
+public enum RuleCondition: Sendable, Equatable {
+    case day(Int)
+    case metric(RuleMetric, Comparison, layer: String?, asset: String?)
+}
+
+public struct ActionSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case exit(to: String?)
+        case deleverageToLTV(layer: String, target: Double)
+        case deleverageToHealthFactor(layer: String, target: Double)
+        case releverage(layer: String, target: Double)
+        case unstake(layer: String, viaQueue: Bool)
+        case withdraw(layer: String, fraction: Double)
+
+        public var name: String {
+            switch self {
+            case .exit: return "exit"
+            case .deleverageToLTV, .deleverageToHealthFactor: return "deleverage"
+            case .releverage: return "releverage"
+            case .unstake: return "unstake"
+            case .withdraw: return "withdraw"
+            }
+        }
+
+        public var layer: String? {
+            switch self {
+            case .exit: return nil
+            case .deleverageToLTV(let l, _), .deleverageToHealthFactor(let l, _), .releverage(let l, _), .unstake(let l, _), .withdraw(let l, _): return l
+            }
+        }
+    }
+
+    public var kind: Kind
+    /// Fixed cost (gas) in the scenario currency.
+    public var cost: Double
+    /// Fraction of traded value lost.
+    public var slippage: Double
+}
+
+public struct RuleSpec: Sendable, Equatable {
+    public var when: RuleCondition
+    public var then: ActionSpec
+    public var once: Bool
+}

@@ -1,0 +1,300 @@
+/// The scenario format (SPEC §2) declared once. Structural checks and the
+/// published JSON Schema both come from here; cross-field rules (references,
+/// `target_ltv` ≤ `max_ltv`, series coverage) live in `ScenarioValidator`.
+public enum ScenarioSchema {
+    static let fraction = NumberSchema(min: 0, max: 1, "a fraction: 0.05 = 5 %")
+    static let openFraction = NumberSchema(min: 0, exclusiveMin: true, max: 1, "a fraction in (0, 1]")
+    static let belowOne = NumberSchema(min: 0, max: 1, exclusiveMax: true, "a fraction in [0, 1)")
+    static let nonNegative = NumberSchema(min: 0)
+    static let positive = NumberSchema(min: 0, exclusiveMin: true)
+    static let name = Schema.string(StringSchema("a non-empty name"))
+
+    static func text(_ d: String) -> Schema { .string(StringSchema(d)) }
+    static func enumeration(_ values: [String], _ d: String = "") -> Schema { .string(StringSchema(allowed: values, d)) }
+
+    // MARK: Models
+
+    static func seriesCase(_ valueDescription: String) -> ObjectSchema {
+        ObjectSchema("a historical or hand-made path: a CSV file of `date,value` rows, or one value a day from `start`", [
+            Property("file", text("CSV file with `date,value` rows (header optional), relative to the scenario file")),
+            Property("values", .array(items: .number(NumberSchema(valueDescription)), minCount: 1, maxCount: nil, description: "one value a day from `start`")),
+            Property("fill", enumeration(["none", "previous"]), default: .string("none"),
+                     "how to treat a date the file lacks: `none` is an error naming the first missing date; `previous` carries the last earlier value forward and lists the filled dates as warnings"),
+        ])
+    }
+
+    static let constantPositive = ObjectSchema("flat", [Property("value", .number(positive), required: true)])
+
+    static let gbm = ObjectSchema("geometric Brownian motion: ln S += (drift − volatility²/2)·dt + volatility·√dt·Z, dt = 1/365", [
+        Property("start", .number(positive), required: true, "value on day 0"),
+        Property("drift", .number(NumberSchema("annualised drift μ")), default: .number(0)),
+        Property("volatility", .number(nonNegative), required: true, "annualised volatility σ"),
+        Property("jumps", .object(ObjectSchema("Merton jumps: with probability per_year/365 a day, add a normal log-jump", [
+            Property("per_year", .number(nonNegative), required: true, "expected jumps a year (λ)"),
+            Property("mean", .number(NumberSchema("mean of the log-jump")), required: true),
+            Property("stdev", .number(nonNegative), required: true, "standard deviation of the log-jump"),
+        ]))),
+    ])
+
+    static func meanReverting(_ d: String) -> ObjectSchema {
+        ObjectSchema("Ornstein–Uhlenbeck: x += speed·(mean − x)·dt + volatility·√dt·Z, dt = 1/365", [
+            Property("start", .number(NumberSchema(d)), required: true, "value on day 0"),
+            Property("mean", .number(NumberSchema(d)), required: true, "long-run level θ"),
+            Property("speed", .number(nonNegative), required: true, "mean-reversion speed κ, per year"),
+            Property("volatility", .number(nonNegative), required: true, "annualised volatility σ"),
+        ])
+    }
+
+    static let priceModel = Schema.tagged(TaggedSchema(key: "model", "a price path in the scenario currency", cases: [
+        ("constant", constantPositive),
+        ("series", seriesCase("price")),
+        ("gbm", gbm),
+        ("mean_reverting", meanReverting("price")),
+    ]))
+
+    static let ratioModel = Schema.tagged(TaggedSchema(key: "model", "the pegged asset's price as a multiple of its peg target's price", cases: [
+        ("constant", constantPositive),
+        ("series", seriesCase("ratio")),
+        ("gbm", gbm),
+        ("mean_reverting", meanReverting("ratio")),
+    ]))
+
+    static let utilization = Schema.oneOfKinds([
+        .number(fraction),
+        .tagged(TaggedSchema(key: "model", cases: [
+            ("constant", ObjectSchema("flat", [Property("value", .number(fraction), required: true)])),
+            ("series", seriesCase("utilisation")),
+            ("mean_reverting", meanReverting("utilisation")),
+        ])),
+    ], description: "borrows / supply of the borrowed asset's market; a model is clamped to [0, 0.9999]")
+
+    static let kinked = ObjectSchema("utilisation curve: below U*, base + slope1·U/U*; above, base + slope1 + slope2·(U − U*)/(1 − U*)", [
+        Property("base", .number(nonNegative), default: .number(0)),
+        Property("slope1", .number(nonNegative), required: true),
+        Property("slope2", .number(nonNegative), required: true),
+        Property("optimal_utilization", .number(NumberSchema(min: 0, exclusiveMin: true, max: 1, exclusiveMax: true)), required: true, "U*"),
+        Property("utilization", .ref("utilization"), required: true),
+    ])
+
+    static let rate = Schema.oneOfKinds([
+        .number(NumberSchema(min: 0, max: 100, "annual rate: 0.05 = 5 %")),
+        .tagged(TaggedSchema(key: "model", cases: [("series", seriesCase("annual rate"))])),
+    ], description: "an annual rate: a number or a `series`")
+
+    static let lendingRate = Schema.oneOfKinds([
+        .number(NumberSchema(min: 0, max: 100, "annual rate: 0.05 = 5 %")),
+        .tagged(TaggedSchema(key: "model", cases: [("series", seriesCase("annual rate")), ("kinked", kinked)])),
+    ], description: "an annual rate: a number, a `series`, or a `kinked` utilisation curve")
+
+    static let amountRate = Schema.oneOfKinds([
+        .number(nonNegative),
+        .tagged(TaggedSchema(key: "model", cases: [("series", seriesCase("value"))])),
+    ], description: "a number or a `series`")
+
+    // MARK: Market
+
+    static let asset = ObjectSchema("a market asset: either its own `price`, or a `peg` to another asset", [
+        Property("price", .ref("price_model")),
+        Property("peg", .object(ObjectSchema("priced as ratio × price(to)", [
+            Property("to", name, required: true, "the asset this one is pegged to"),
+            Property("ratio", .ref("ratio_model"), required: true),
+        ]))),
+        Property("description", text("free text")),
+    ])
+
+    static let shock = ObjectSchema("a scheduled event applied at the start of `day` on every path; give exactly one effect", [
+        Property("day", .integer(IntegerSchema(min: 0)), required: true),
+        Property("asset", name, "the asset a price or ratio shock hits"),
+        Property("layer", name, "the layer id a rate, slash or exploit shock hits (in every strategy that has it)"),
+        Property("price_change", .number(NumberSchema(min: -1, exclusiveMin: true, "multiply the price from this day on by 1 + price_change"))),
+        Property("ratio", .number(positive), "set a pegged asset's ratio"),
+        Property("recover_days", .integer(IntegerSchema(min: 1)), "return linearly to the modelled ratio over this many days"),
+        Property("borrow_apr", .number(NumberSchema(min: 0, max: 100))),
+        Property("supply_apr", .number(NumberSchema(min: 0, max: 100))),
+        Property("apr", .number(NumberSchema(min: 0, max: 100)), "override a staking layer's rate"),
+        Property("duration_days", .integer(IntegerSchema(min: 1)), "how long a rate override lasts (default: to the end)"),
+        Property("slash", .number(fraction), "a liquid-staking layer loses this fraction of its staked principal"),
+        Property("exploit", .number(fraction), "a layer loses this fraction of its assets"),
+        Property("description", text("free text")),
+    ])
+
+    static let market = ObjectSchema("prices, pegs, rates and shocks shared by every strategy", [
+        Property("assets", .map(values: .object(asset), minCount: 1, description: "assets by name, in the order given"), required: true),
+        Property("correlations", .array(items: .object(ObjectSchema("correlation of two stochastic assets' normal shocks", [
+            Property("assets", .array(items: name, minCount: 2, maxCount: 2, description: "two asset names"), required: true),
+            Property("rho", .number(NumberSchema(min: -1, max: 1)), required: true),
+        ])), minCount: 0, maxCount: nil, description: "")),
+        Property("shocks", .array(items: .object(shock), minCount: 0, maxCount: nil, description: "")),
+    ])
+
+    // MARK: Layers
+
+    static let commonLayer: [Property] = [
+        Property("id", name, required: true, "unique within the strategy; used by rules, shocks and reports"),
+        Property("input", .object(ObjectSchema("take part of a named layer's output (default: the whole output of the layer before)", [
+            Property("from", name, required: true, "id of an earlier layer"),
+            Property("fraction", .number(openFraction), default: .number(1)),
+        ]))),
+        Property("description", text("free text")),
+    ]
+
+    static func layer(_ description: String, _ properties: [Property]) -> ObjectSchema {
+        ObjectSchema(description, commonLayer + properties)
+    }
+
+    static let earlyExit = Schema.oneOfKinds([
+        enumeration(["forbidden", "forfeit_rewards"]),
+        .object(ObjectSchema("early exit allowed at a cost of this fraction of principal", [
+            Property("penalty", .number(fraction), required: true),
+        ])),
+    ], description: "what an early exit costs")
+
+    static let layers = Schema.tagged(TaggedSchema(key: "type", "one layer of the stack", cases: [
+        ("hold", layer("X → X: keep the tokens", [])),
+        ("soft_staking", layer("X → X, still liquid: exchange flexible staking paid on the average of intra-day snapshots", [
+            Property("apy", .ref("rate"), required: true, "APY quoted by the platform; pays average balance × APY / 365 a day"),
+            Property("min_balance", .number(nonNegative), default: .number(0), "below this nothing is earned"),
+            Property("max_balance", .number(positive), "above this only this much earns"),
+            Property("snapshots_per_day", .integer(IntegerSchema(min: 1, max: 1440)), default: .number(24)),
+            Property("auto_compound", .boolean(description: "re-stake rewards daily"), default: .bool(false)),
+        ])),
+        ("locked_staking", layer("X → nothing until maturity: fixed-term lock at a simple APR", [
+            Property("apr", .ref("rate"), required: true, "simple annual rate on principal"),
+            Property("term_days", .integer(IntegerSchema(min: 1, max: 36500)), required: true),
+            Property("payout", enumeration(["daily", "maturity"]), default: .string("maturity")),
+            Property("early_exit", .ref("early_exit"), default: .string("forbidden")),
+            Property("unbonding_days", .integer(IntegerSchema(min: 0, max: 36500)), default: .number(0), "days after unlock when tokens earn nothing and cannot move"),
+            Property("renew", .boolean(description: "re-lock the principal at maturity"), default: .bool(false)),
+        ])),
+        ("liquid_staking", layer("X → receipt: Lido-style staking with a tradable receipt", [
+            Property("receipt", name, required: true, "a pegged market asset whose peg target is the input asset"),
+            Property("apr", .ref("rate"), required: true, "gross staking APR"),
+            Property("protocol_fee", .number(fraction), default: .number(0), "share of rewards the protocol keeps"),
+            Property("mode", enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing")),
+            Property("redemption", .object(ObjectSchema("withdrawal through the protocol's queue at 1:1", [
+                Property("queue_days", .integer(IntegerSchema(min: 0, max: 3650)), default: .number(0)),
+                Property("fee", .number(belowOne), default: .number(0)),
+            ]))),
+        ])),
+        ("lending", layer("collateral → borrowed asset: Aave-style lending with health factor and liquidations", [
+            Property("borrow", name, required: true, "the borrowed asset"),
+            Property("max_ltv", .number(belowOne), required: true),
+            Property("liquidation_threshold", .number(openFraction), required: true),
+            Property("liquidation_bonus", .number(belowOne), required: true),
+            Property("close_factor", .number(openFraction), default: .number(0.5)),
+            Property("full_liquidation_below", .number(fraction), default: .number(0.95), "health factor under which the whole debt may be closed"),
+            Property("target_ltv", .number(belowOne), required: true, "LTV to open at (≤ max_ltv)"),
+            Property("oracle", enumeration(["market", "underlying"]), default: .string("market")),
+            Property("supply_apr", .ref("rate"), default: .number(0), "what the collateral earns"),
+            Property("borrow_apr", .ref("lending_rate"), required: true),
+            Property("reserve_factor", .number(fraction), default: .number(0)),
+            Property("loop", .object(ObjectSchema("borrow, stake through a liquid_staking layer, deposit, repeat", [
+                Property("via", name, required: true, "id of the liquid_staking layer"),
+                Property("times", .integer(IntegerSchema(min: 1, max: 50)), required: true),
+            ]))),
+        ])),
+        ("lp", layer("one or both pair assets → LP share", [
+            Property("amm", enumeration(["constant_product", "stableswap", "concentrated"]), required: true),
+            Property("pair", .array(items: name, minCount: 2, maxCount: 2, description: "two asset names"), required: true),
+            Property("amplification", .number(NumberSchema(min: 1, max: 1_000_000)), "StableSwap A"),
+            Property("range", .array(items: .number(positive), minCount: 2, maxCount: 2, description: "[lower, upper] price of pair[0] in pair[1]")),
+            Property("fee_apr", .ref("rate"), "fees as an APR on position value"),
+            Property("fee_rate", .number(belowOne), "fee per unit of volume"),
+            Property("daily_volume", .ref("amount_rate"), "pool volume a day, in the scenario currency"),
+            Property("pool_value", .number(positive), "total pool value in the scenario currency at entry; with `fee_rate` and `daily_volume` sets the position's share"),
+            Property("incentives", .array(items: .object(ObjectSchema("reward tokens paid as an APR on position value", [
+                Property("asset", name, required: true),
+                Property("apr", .ref("rate"), required: true),
+            ])), minCount: 0, maxCount: nil, description: "")),
+        ])),
+    ]))
+
+    // MARK: Rules
+
+    static let condition = ObjectSchema("`{ \"day\": n }` or `{ \"metric\": m, \"below\" | \"above\": x }`", [
+        Property("day", .integer(IntegerSchema(min: 0))),
+        Property("metric", enumeration(RuleMetric.allCases.map(\.rawValue))),
+        Property("below", .number(NumberSchema())),
+        Property("above", .number(NumberSchema())),
+        Property("layer", name),
+        Property("asset", name),
+    ])
+
+    static let actionCosts: [Property] = [
+        Property("cost", .number(nonNegative), default: .number(0), "fixed cost (gas) in the scenario currency"),
+        Property("slippage", .number(belowOne), default: .number(0), "fraction of the traded value lost"),
+    ]
+
+    static let action = Schema.tagged(TaggedSchema(key: "action", "what to do when the condition holds", cases: [
+        ("exit", ObjectSchema("unwind the whole stack, top down", [Property("to", name, "convert everything to this asset")] + actionCosts)),
+        ("deleverage", ObjectSchema("sell collateral to repay debt", [
+            Property("layer", name, required: true),
+            Property("target_ltv", .number(belowOne)),
+            Property("target_health_factor", .number(NumberSchema(min: 1, exclusiveMin: true))),
+        ] + actionCosts)),
+        ("releverage", ObjectSchema("borrow back up to a target LTV", [
+            Property("layer", name, required: true),
+            Property("target_ltv", .number(belowOne), required: true),
+        ] + actionCosts)),
+        ("unstake", ObjectSchema("redeem a liquid-staking receipt", [
+            Property("layer", name, required: true),
+            Property("via", enumeration(["queue", "market"]), default: .string("queue")),
+        ] + actionCosts)),
+        ("withdraw", ObjectSchema("take a fraction of a layer's position out to spot", [
+            Property("layer", name, required: true),
+            Property("fraction", .number(openFraction), required: true),
+        ] + actionCosts)),
+    ]))
+
+    static let strategy = ObjectSchema("a stack of layers run on the scenario's market", [
+        Property("name", name, required: true),
+        Property("description", text("free text")),
+        Property("capital", .object(ObjectSchema("what the first layer receives on day 0", [
+            Property("asset", name, required: true),
+            Property("amount", .number(positive), required: true, "token units"),
+        ])), required: true),
+        Property("layers", .array(items: .ref("layer"), minCount: 1, maxCount: nil, description: ""), required: true),
+        Property("rules", .array(items: .object(ObjectSchema("checked every day after liquidations, in file order", [
+            Property("when", .object(condition), required: true),
+            Property("then", .ref("action"), required: true),
+            Property("once", .boolean(description: "fire at most once per path"), default: .bool(false)),
+            Property("description", text("free text")),
+        ])), minCount: 0, maxCount: nil, description: "")),
+        Property("flows", .array(items: .object(ObjectSchema("a deposit (positive) or withdrawal (negative) into the first layer", [
+            Property("day", .integer(IntegerSchema(min: 0)), required: true),
+            Property("hour", .number(NumberSchema(min: 0, max: 24, exclusiveMax: true)), default: .number(0)),
+            Property("amount", .number(NumberSchema("token units of the capital asset")), required: true),
+        ])), minCount: 0, maxCount: nil, description: "")),
+    ])
+
+    public static let root = Schema.object(ObjectSchema("a yieldstack scenario: a market and strategies run through it day by day", [
+        Property("name", name, required: true),
+        Property("description", text("free text")),
+        Property("start", .string(StringSchema(format: .date, "date of day 0")), required: true),
+        Property("days", .integer(IntegerSchema(min: 1, max: 36500)), required: true, "whole days simulated"),
+        Property("currency", name, default: .string("USD"), "unit of every price and value"),
+        Property("seed", .integer(IntegerSchema(min: 0, max: 9_007_199_254_740_991)), default: .number(0)),
+        Property("paths", .integer(IntegerSchema(min: 1, max: 1_000_000)), default: .number(1), "market paths; more than 1 runs a Monte Carlo"),
+        Property("market", .object(market), required: true),
+        Property("strategies", .array(items: .object(strategy), minCount: 1, maxCount: nil, description: "run on the same market paths"), required: true),
+    ]))
+
+    public static let definitions: [(String, Schema)] = [
+        ("price_model", priceModel),
+        ("ratio_model", ratioModel),
+        ("utilization", utilization),
+        ("rate", rate),
+        ("lending_rate", lendingRate),
+        ("amount_rate", amountRate),
+        ("early_exit", earlyExit),
+        ("layer", layers),
+        ("action", action),
+    ]
+
+    public static let validator = SchemaValidator(definitions: Dictionary(uniqueKeysWithValues: definitions))
+
+    /// The JSON Schema document printed by `yieldstack schema`.
+    public static func jsonSchema() -> JSONValue {
+        JSONSchemaExport.document(root: root, definitions: definitions, id: "https://yieldstack.dev/schema/scenario-v1.json", title: "yieldstack scenario")
+    }
+}

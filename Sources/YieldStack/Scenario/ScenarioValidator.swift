@@ -1,0 +1,415 @@
+/// Cross-field checks that a per-value schema cannot express: references to
+/// assets and layers, the asset each layer receives, lending parameters that
+/// must agree, rules that fit the layer they name.
+struct ScenarioValidator {
+    /// Layer types the engine can run. A type outside this set is a
+    /// validation error, never a silent skip.
+    static let supportedLayerTypes: Set<String> = ["hold", "soft_staking", "locked_staking"]
+
+    /// Upper bound on paths × days, which sizes the per-path equity matrix
+    /// kept for daily quantiles (8 bytes per cell and strategy).
+    static let maxPathDays = 50_000_000
+
+    let scenario: Scenario
+    let root: JSONNode
+
+    func check(into sink: inout DiagnosticSink) {
+        checkRun(&sink)
+        checkAssets(&sink)
+        checkCorrelations(&sink)
+        checkShocks(&sink)
+        var names = Set<String>()
+        for (si, strategy) in scenario.strategies.enumerated() {
+            let path = ScenarioPath.root / "strategies" / si
+            if !names.insert(strategy.name).inserted {
+                sink.report(path / "name", "strategy name '\(strategy.name)' is used twice; names identify strategies in reports and `compare`")
+            }
+            checkStrategy(strategy, path: path, &sink)
+        }
+    }
+
+    private func rawLayers(_ si: Int) -> [JSONNode] {
+        ScenarioDocument.node(at: ScenarioPath.root / "strategies" / si / "layers", in: root)?.elements ?? []
+    }
+
+    func checkRun(_ sink: inout DiagnosticSink) {
+        if scenario.paths * scenario.days > Self.maxPathDays {
+            sink.report(ScenarioPath.root / "paths", "paths × days = \(scenario.paths * scenario.days) exceeds the limit of \(Self.maxPathDays)")
+        }
+    }
+
+    func checkAssets(_ sink: inout DiagnosticSink) {
+        let market = scenario.market
+        for asset in market.assets {
+            let path = ScenarioPath.root / "market" / "assets" / asset.name
+            if case .peg(let to, _) = asset.pricing {
+                if let node = ScenarioDocument.node(at: path, in: root), node["price"] != nil {
+                    sink.report(path / "peg", "give 'price' or 'peg', not both")
+                }
+                if to == asset.name {
+                    sink.report(path / "peg" / "to", "an asset cannot be pegged to itself")
+                } else if let target = market.asset(to) {
+                    if target.pegTarget != nil {
+                        sink.report(path / "peg" / "to", "'\(to)' is itself pegged; peg to an asset with its own price")
+                    }
+                } else {
+                    sink.report(path / "peg" / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
+                }
+            }
+            if asset.name == scenario.currency {
+                if case .price(.constant(let v)) = asset.pricing, v == 1 { continue }
+                sink.report(path, "'\(asset.name)' is the scenario currency, so its price must be {\"model\": \"constant\", \"value\": 1}")
+            }
+        }
+    }
+
+    func checkCorrelations(_ sink: inout DiagnosticSink) {
+        let market = scenario.market
+        var pairs = Set<[String]>()
+        for (i, c) in market.correlations.enumerated() {
+            let path = ScenarioPath.root / "market" / "correlations" / i
+            var ok = true
+            for (j, name) in [c.first, c.second].enumerated() {
+                guard let asset = market.asset(name) else {
+                    sink.report(path / "assets" / j, "unknown asset '\(name)'\(Suggest.hint(name, market.assets.map(\.name)))")
+                    ok = false
+                    continue
+                }
+                let model: PathModel
+                switch asset.pricing {
+                case .price(let m): model = m
+                case .peg(_, let m): model = m
+                }
+                if !model.isStochastic {
+                    sink.report(path / "assets" / j, "'\(name)' has no random model (gbm or mean_reverting) to correlate")
+                    ok = false
+                }
+            }
+            if c.first == c.second {
+                sink.report(path / "assets", "an asset's correlation with itself is 1; name two different assets")
+                ok = false
+            }
+            if ok, !pairs.insert([c.first, c.second].sorted()).inserted {
+                sink.report(path, "the correlation of \(c.first) and \(c.second) is given twice")
+                ok = false
+            }
+        }
+        if sink.isEmpty, !market.correlations.isEmpty, CorrelationModel(market: market) == nil {
+            sink.report(ScenarioPath.root / "market" / "correlations", "the correlations do not form a positive-definite matrix (no Cholesky factor); some triple of values is inconsistent")
+        }
+    }
+
+    /// All layers of all strategies with a given id, for shocks that name a layer.
+    private func layers(withID id: String) -> [LayerSpec] {
+        scenario.strategies.flatMap { $0.layers.filter { $0.id == id } }
+    }
+
+    func checkShocks(_ sink: inout DiagnosticSink) {
+        let market = scenario.market
+        let allLayerIDs = Array(Set(scenario.strategies.flatMap { $0.layers.map(\.id) })).sorted()
+        for (i, shock) in market.shocks.enumerated() {
+            let path = ScenarioPath.root / "market" / "shocks" / i
+            if shock.day >= scenario.days {
+                sink.report(path / "day", "day \(shock.day) is after the last day of the run (\(scenario.days - 1))")
+            }
+            switch shock.effect {
+            case .priceChange(let asset, _):
+                guard let a = market.asset(asset) else {
+                    sink.report(path / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, market.assets.map(\.name)))"); continue
+                }
+                if let to = a.pegTarget {
+                    sink.report(path / "asset", "'\(asset)' is pegged to \(to); shock \(to)'s price, or '\(asset)''s 'ratio'")
+                }
+            case .ratio(let asset, _, _):
+                guard let a = market.asset(asset) else {
+                    sink.report(path / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, market.assets.map(\.name)))"); continue
+                }
+                if a.pegTarget == nil {
+                    sink.report(path / "asset", "'\(asset)' is not pegged; a 'ratio' shock needs a pegged asset (use 'price_change')")
+                }
+            case .rate(let layer, let kind, _, _):
+                let targets = layers(withID: layer)
+                guard !targets.isEmpty else {
+                    sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))"); continue
+                }
+                for t in targets {
+                    let fits: Bool
+                    switch (kind, t.kind) {
+                    case (.borrow, .lending), (.supply, .lending): fits = true
+                    case (.apr, .softStaking), (.apr, .lockedStaking), (.apr, .liquidStaking), (.apr, .lp): fits = true
+                    default: fits = false
+                    }
+                    if !fits {
+                        sink.report(path / kind.rawValue, "layer '\(layer)' is \(t.typeName), which has no \(kind.rawValue) to override")
+                        break
+                    }
+                }
+            case .slash(let layer, _):
+                let targets = layers(withID: layer)
+                if targets.isEmpty {
+                    sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))")
+                } else if let t = targets.first(where: { $0.typeName != "liquid_staking" }) {
+                    sink.report(path / "slash", "layer '\(layer)' is \(t.typeName); only liquid_staking is slashed")
+                }
+            case .exploit(let layer, _):
+                if layers(withID: layer).isEmpty {
+                    sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))")
+                }
+            }
+        }
+    }
+
+    // MARK: Strategies
+
+    func checkStrategy(_ strategy: StrategySpec, path: ScenarioPath, _ sink: inout DiagnosticSink) {
+        let market = scenario.market
+        let assetNames = market.assets.map(\.name)
+        func knownAsset(_ name: String, _ p: ScenarioPath) -> Bool {
+            if market.asset(name) != nil { return true }
+            sink.report(p, "unknown asset '\(name)'\(Suggest.hint(name, assetNames))")
+            return false
+        }
+        if !strategy.capitalAsset.isEmpty { _ = knownAsset(strategy.capitalAsset, path / "capital" / "asset") }
+
+        // Layer ids come from the raw file so a layer with other problems
+        // still counts as declared and does not cause "unknown layer" noise.
+        let si = path.components.last.flatMap { if case .index(let i) = $0 { return i } else { return nil } } ?? 0
+        let declared = rawLayers(si).compactMap { $0["id"]?.string }
+        var seen = Set<String>()
+        for (i, id) in declared.enumerated() where !seen.insert(id).inserted {
+            sink.report(path / "layers" / i / "id", "layer id '\(id)' is used twice in this strategy")
+        }
+
+        // The asset each layer receives and produces; nil output = nothing (locked).
+        var output: [String: String?] = [:]
+        var taken: [String: Double] = [:]
+        for (i, layer) in strategy.layers.enumerated() {
+            let lp = layer.path
+            if !Self.supportedLayerTypes.contains(layer.typeName) {
+                sink.report(lp / "type", "layer type '\(layer.typeName)' is not supported by this version of the engine")
+            }
+            let source: String?
+            let inputAsset: String?
+            if let input = layer.input {
+                if i == 0 {
+                    sink.report(lp / "input", "the first layer takes the strategy's capital; remove 'input'")
+                    source = nil
+                    inputAsset = strategy.capitalAsset
+                } else if !strategy.layers[..<i].contains(where: { $0.id == input.from }) {
+                    let later = strategy.layers[i...].contains { $0.id == input.from }
+                    sink.report(lp / "input" / "from", later
+                        ? "layer '\(input.from)' comes later; a layer can only take an earlier layer's output"
+                        : "unknown layer '\(input.from)'\(Suggest.hint(input.from, declared))")
+                    source = nil
+                    inputAsset = nil
+                } else {
+                    source = input.from
+                    inputAsset = output[input.from] ?? nil
+                }
+            } else if i == 0 {
+                source = nil
+                inputAsset = strategy.capitalAsset
+            } else {
+                source = strategy.layers[i - 1].id
+                inputAsset = output[source!] ?? nil
+            }
+            if let source {
+                taken[source, default: 0] += layer.input?.fraction ?? 1
+                if output[source] == .some(nil) {
+                    sink.report(layer.input == nil ? lp : lp / "input" / "from", "layer '\(source)' is locked_staking and produces nothing until maturity; layer '\(layer.id)' cannot take its output")
+                }
+                if let total = taken[source], total > 1 + 1e-12 {
+                    sink.report(layer.input == nil ? lp : lp / "input" / "fraction", "layers take \(Format.percent(total)) of layer '\(source)''s output; at most 100 % can be taken")
+                }
+            }
+            output[layer.id] = checkLayer(layer, input: inputAsset, strategy: strategy, &sink)
+        }
+
+        for (ri, rule) in strategy.rules.enumerated() {
+            checkRule(rule, strategy: strategy, path: path / "rules" / ri, &sink)
+        }
+
+        for (fi, flow) in strategy.flows.enumerated() {
+            let fp = path / "flows" / fi
+            if flow.day >= scenario.days {
+                sink.report(fp / "day", "day \(flow.day) is after the last day of the run (\(scenario.days - 1))")
+            }
+            if flow.amount == 0 {
+                sink.report(fp / "amount", "must not be 0")
+            }
+            if flow.day == 0, flow.hour > 0, flow.amount < 0 {
+                // allowed: a withdrawal later on day 0 from the capital deposited at hour 0
+            }
+        }
+    }
+
+    /// Checks one layer's own fields against its input asset; returns its output asset.
+    func checkLayer(_ layer: LayerSpec, input: String?, strategy: StrategySpec, _ sink: inout DiagnosticSink) -> String? {
+        let market = scenario.market
+        let lp = layer.path
+        let assetNames = market.assets.map(\.name)
+        switch layer.kind {
+        case .hold, .softStaking:
+            return input
+        case .lockedStaking:
+            return nil
+        case .liquidStaking(let spec):
+            guard let receipt = market.asset(spec.receipt) else {
+                sink.report(lp / "receipt", "unknown asset '\(spec.receipt)'\(Suggest.hint(spec.receipt, assetNames))")
+                return nil
+            }
+            guard let target = receipt.pegTarget else {
+                sink.report(lp / "receipt", "'\(spec.receipt)' must be a pegged asset of the market (with 'peg')")
+                return spec.receipt
+            }
+            if let input, input != target {
+                sink.report(lp / "receipt", "'\(spec.receipt)' is pegged to \(target) but this layer receives \(input)")
+            }
+            if let other = strategy.layers.first(where: { if case .liquidStaking(let s) = $0.kind { return s.receipt == spec.receipt && $0.id != layer.id } else { return false } }) {
+                sink.report(lp / "receipt", "layer '\(other.id)' already issues \(spec.receipt) in this strategy; one layer per receipt sets its staking rate")
+            }
+            return spec.receipt
+        case .lending(let spec):
+            if market.asset(spec.borrow) == nil {
+                sink.report(lp / "borrow", "unknown asset '\(spec.borrow)'\(Suggest.hint(spec.borrow, assetNames))")
+            } else if spec.borrow == input {
+                sink.report(lp / "borrow", "the borrowed asset must differ from the collateral (\(spec.borrow))")
+            }
+            if spec.targetLTV > spec.maxLTV {
+                sink.report(lp / "target_ltv", "must be <= max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(spec.targetLTV))")
+            }
+            if spec.liquidationThreshold <= spec.maxLTV {
+                sink.report(lp / "liquidation_threshold", "must be greater than max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(spec.liquidationThreshold))")
+            }
+            if spec.oracle == .underlying, let input, market.asset(input)?.pegTarget == nil {
+                sink.report(lp / "oracle", "'underlying' prices a pegged collateral at its peg target, but \(input) is not pegged")
+            }
+            if let via = spec.loopVia {
+                guard let viaLayer = strategy.layer(via) else {
+                    sink.report(lp / "loop" / "via", "unknown layer '\(via)'\(Suggest.hint(via, strategy.layers.map(\.id)))")
+                    return spec.borrow
+                }
+                guard case .liquidStaking(let ls) = viaLayer.kind else {
+                    sink.report(lp / "loop" / "via", "layer '\(via)' is \(viaLayer.typeName); a loop stakes through a liquid_staking layer")
+                    return spec.borrow
+                }
+                if let input, ls.receipt != input {
+                    sink.report(lp / "loop" / "via", "layer '\(via)' issues \(ls.receipt) but the collateral is \(input)")
+                }
+                if market.asset(ls.receipt)?.pegTarget != spec.borrow {
+                    sink.report(lp / "loop" / "via", "layer '\(via)' stakes \(market.asset(ls.receipt)?.pegTarget ?? "?") but this layer borrows \(spec.borrow)")
+                }
+            }
+            return spec.borrow
+        case .lp(let spec):
+            let (a, b) = spec.pair
+            for (j, name) in [a, b].enumerated() where market.asset(name) == nil {
+                sink.report(lp / "pair" / j, "unknown asset '\(name)'\(Suggest.hint(name, assetNames))")
+            }
+            if a == b { sink.report(lp / "pair", "a pair needs two different assets") }
+            if let input, input != a, input != b {
+                sink.report(lp, "this layer receives \(input), which is not in its pair (\(a), \(b))")
+            }
+            switch spec.amm {
+            case .stableswap where spec.amplification == nil:
+                sink.report(lp / "amplification", "a stableswap pool needs 'amplification'")
+            case .concentrated:
+                if let r = spec.range {
+                    if r.lower >= r.upper { sink.report(lp / "range", "lower bound must be below upper bound") }
+                } else {
+                    sink.report(lp / "range", "a concentrated position needs 'range' [lower, upper]")
+                }
+            default:
+                break
+            }
+            if spec.amm != .stableswap, spec.amplification != nil {
+                sink.report(lp / "amplification", "only a stableswap pool has an amplification")
+            }
+            if spec.amm != .concentrated, spec.range != nil {
+                sink.report(lp / "range", "only a concentrated position has a range")
+            }
+            let volumeFees = spec.feeRate != nil || spec.dailyVolume != nil || spec.poolValue != nil
+            if spec.feeAPR != nil, volumeFees {
+                sink.report(lp / "fee_apr", "give 'fee_apr' or ('fee_rate', 'daily_volume' and 'pool_value'), not both")
+            } else if volumeFees, spec.feeRate == nil || spec.dailyVolume == nil || spec.poolValue == nil {
+                let missing = [("fee_rate", spec.feeRate == nil), ("daily_volume", spec.dailyVolume == nil), ("pool_value", spec.poolValue == nil)].filter(\.1).map(\.0)
+                sink.report(lp / missing[0], "volume-based fees need 'fee_rate', 'daily_volume' and 'pool_value'; missing \(missing.joined(separator: ", "))")
+            }
+            for (k, inc) in spec.incentives.enumerated() where market.asset(inc.asset) == nil {
+                sink.report(lp / "incentives" / k / "asset", "unknown asset '\(inc.asset)'\(Suggest.hint(inc.asset, assetNames))")
+            }
+            return nil
+        }
+    }
+
+    func checkRule(_ rule: RuleSpec, strategy: StrategySpec, path: ScenarioPath, _ sink: inout DiagnosticSink) {
+        let market = scenario.market
+        let ids = strategy.layers.map(\.id)
+        func layerRef(_ id: String, _ p: ScenarioPath) -> LayerSpec? {
+            if let l = strategy.layer(id) { return l }
+            sink.report(p, "unknown layer '\(id)' in strategy '\(strategy.name)'\(Suggest.hint(id, ids))")
+            return nil
+        }
+        if case .metric(let metric, _, let layer, let asset) = rule.when {
+            let cp = path / "when"
+            let needsLayer: [RuleMetric] = [.healthFactor, .ltv, .apr]
+            let needsAsset: [RuleMetric] = [.price, .peg]
+            if needsLayer.contains(metric) {
+                if let layer {
+                    if let l = layerRef(layer, cp / "layer") {
+                        switch (metric, l.kind) {
+                        case (.healthFactor, .lending), (.ltv, .lending): break
+                        case (.apr, .hold):
+                            sink.report(cp / "layer", "layer '\(layer)' is hold, which has no rate")
+                        case (.apr, _): break
+                        default:
+                            sink.report(cp / "layer", "\(metric.rawValue) needs a lending layer; '\(layer)' is \(l.typeName)")
+                        }
+                    }
+                } else {
+                    sink.report(cp / "layer", at: ScenarioDocument.location(of: cp, in: root), "metric '\(metric.rawValue)' needs 'layer'")
+                }
+                if asset != nil { sink.report(cp / "asset", "metric '\(metric.rawValue)' takes a layer, not an asset") }
+            } else if needsAsset.contains(metric) {
+                if let asset {
+                    if let a = market.asset(asset) {
+                        if metric == .peg, a.pegTarget == nil {
+                            sink.report(cp / "asset", "'\(asset)' is not pegged; 'peg' watches a pegged asset's ratio")
+                        }
+                    } else {
+                        sink.report(cp / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, market.assets.map(\.name)))")
+                    }
+                } else {
+                    sink.report(cp / "asset", at: ScenarioDocument.location(of: cp, in: root), "metric '\(metric.rawValue)' needs 'asset'")
+                }
+                if layer != nil { sink.report(cp / "layer", "metric '\(metric.rawValue)' takes an asset, not a layer") }
+            } else {
+                if layer != nil { sink.report(cp / "layer", "metric '\(metric.rawValue)' is strategy-wide; remove 'layer'") }
+                if asset != nil { sink.report(cp / "asset", "metric '\(metric.rawValue)' is strategy-wide; remove 'asset'") }
+            }
+        }
+        if case .day(let d) = rule.when, d >= scenario.days {
+            sink.report(path / "when" / "day", "day \(d) is after the last day of the run (\(scenario.days - 1))")
+        }
+        let ap = path / "then"
+        switch rule.then.kind {
+        case .exit(let to):
+            if let to, market.asset(to) == nil {
+                sink.report(ap / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
+            }
+        case .deleverageToLTV(let id, _), .deleverageToHealthFactor(let id, _), .releverage(let id, _):
+            if let l = layerRef(id, ap / "layer"), l.typeName != "lending" {
+                sink.report(ap / "layer", "\(rule.then.kind.name) needs a lending layer; '\(id)' is \(l.typeName)")
+            }
+            if case .releverage(_, let t) = rule.then.kind, let l = strategy.layer(id), case .lending(let spec) = l.kind, t > spec.maxLTV {
+                sink.report(ap / "target_ltv", "must be <= the layer's max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(t))")
+            }
+        case .unstake(let id, _):
+            if let l = layerRef(id, ap / "layer"), l.typeName != "liquid_staking" {
+                sink.report(ap / "layer", "unstake needs a liquid_staking layer; '\(id)' is \(l.typeName)")
+            }
+        case .withdraw(let id, _):
+            _ = layerRef(id, ap / "layer")
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import YieldStack
+
+extension YieldStackCommand {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-render a stored run's Markdown report from the database alone.")
+
+        @Option(help: "Results database.")
+        var db: String
+
+        @Option(name: .customLong("run"), help: "Run id.")
+        var runID: Int64
+
+        @Option(help: "Write the report here instead of standard output.")
+        var out: String?
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: db) else {
+                Terminal.error("\(db): cannot read file: no such file")
+                throw ExitCode(74)
+            }
+            let store: ResultStore
+            let ids: [Int64]
+            do throws(StoreError) {
+                store = try ResultStore(path: db)
+                ids = try store.runIDs()
+            } catch {
+                throw Terminal.fail(.store(error))
+            }
+            guard ids.contains(runID) else {
+                let range = ids.isEmpty ? "it has no runs" : "its runs are \(ids.first!)–\(ids.last!)"
+                Terminal.error("\(db): no run with id \(runID); \(range)")
+                throw ExitCode(64)
+            }
+            let stored: StoredRun
+            do throws(StoreError) {
+                stored = try store.load(run: runID)
+            } catch {
+                throw Terminal.fail(.store(error))
+            }
+            let report = ReportRenderer(run: stored, databasePath: db).render()
+            if let out {
+                do {
+                    try report.write(toFile: out, atomically: true, encoding: .utf8)
+                } catch {
+                    throw Terminal.fail(.output(path: out, reason: (error as NSError).localizedDescription))
+                }
+            } else {
+                print(report, terminator: "")
+            }
+        }
+    }
+}
