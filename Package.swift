@@ -31,7 +31,11 @@ let package = Package(
         ),
         .testTarget(
             name: "YieldStackTests",
-            dependencies: ["YieldStack"],
+            dependencies: [
+                "YieldStack",
+                "YieldStackCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -133,6 +133,9 @@ final class StrategyRunner {
                 }
             }
         }
+        // Canonical order (path, day, layer), whatever the chunking.
+        daily.sort { ($0.path, $0.day) < ($1.path, $1.day) }
+        layerDaily.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
         return finish(equityMatrix: equityMatrix, daily: daily, layerDaily: layerDaily)
     }
 

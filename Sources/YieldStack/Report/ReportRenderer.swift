@@ -112,7 +112,7 @@ public struct ReportRenderer {
                 let values = owners.map { s.metric("attribution.\($0).\(source.rawValue)") ?? 0 }
                 for (i, v) in values.enumerated() { columnTotals[i] += v }
                 if values.allSatisfy({ $0 == 0 }) {
-                    omitted.append(source.title.lowercased())
+                    omitted.append(source == .lpFees ? "LP fees" : source.title.lowercased())
                     continue
                 }
                 out.append("| \(source.title) | " + values.map { num($0) }.joined(separator: " | ") + " | \(num(values.reduce(0, +))) |")

@@ -225,7 +225,7 @@ struct ScenarioDecoder {
             var ok = true
             for r in series.rows {
                 if let problem = kind.check(r.value) {
-                    sink.append(Diagnostic(file: display, location: SourceLocation(line: r.line, column: 12), path: path / "file", message: "value \(problem)"))
+                    sink.append(Diagnostic(file: display, location: TextLocation(line: r.line, column: 12), path: path / "file", message: "value \(problem)"))
                     ok = false
                 }
             }

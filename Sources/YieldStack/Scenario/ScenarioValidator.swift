@@ -13,6 +13,16 @@ struct ScenarioValidator {
     let scenario: Scenario
     let root: JSONNode
 
+    /// Asset names as written, including assets whose model had errors, so
+    /// that a bad price model does not also make its asset "unknown".
+    var declaredAssets: [String] {
+        ScenarioDocument.node(at: ScenarioPath.root / "market" / "assets", in: root)?.members?.map(\.key) ?? []
+    }
+
+    func assetExists(_ name: String) -> Bool {
+        scenario.market.asset(name) != nil || declaredAssets.contains(name)
+    }
+
     func check(into sink: inout DiagnosticSink) {
         checkRun(&sink)
         checkAssets(&sink)
@@ -52,7 +62,7 @@ struct ScenarioValidator {
                     if target.pegTarget != nil {
                         sink.report(path / "peg" / "to", "'\(to)' is itself pegged; peg to an asset with its own price")
                     }
-                } else {
+                } else if !assetExists(to) {
                     sink.report(path / "peg" / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
                 }
             }
@@ -71,6 +81,7 @@ struct ScenarioValidator {
             var ok = true
             for (j, name) in [c.first, c.second].enumerated() {
                 guard let asset = market.asset(name) else {
+                    if assetExists(name) { ok = false; continue }
                     sink.report(path / "assets" / j, "unknown asset '\(name)'\(Suggest.hint(name, market.assets.map(\.name)))")
                     ok = false
                     continue
@@ -115,14 +126,16 @@ struct ScenarioValidator {
             switch shock.effect {
             case .priceChange(let asset, _):
                 guard let a = market.asset(asset) else {
-                    sink.report(path / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, market.assets.map(\.name)))"); continue
+                    if !assetExists(asset) { sink.report(path / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, declaredAssets))") }
+                    continue
                 }
                 if let to = a.pegTarget {
                     sink.report(path / "asset", "'\(asset)' is pegged to \(to); shock \(to)'s price, or '\(asset)''s 'ratio'")
                 }
             case .ratio(let asset, _, _):
                 guard let a = market.asset(asset) else {
-                    sink.report(path / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, market.assets.map(\.name)))"); continue
+                    if !assetExists(asset) { sink.report(path / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, declaredAssets))") }
+                    continue
                 }
                 if a.pegTarget == nil {
                     sink.report(path / "asset", "'\(asset)' is not pegged; a 'ratio' shock needs a pegged asset (use 'price_change')")
@@ -165,7 +178,7 @@ struct ScenarioValidator {
         let market = scenario.market
         let assetNames = market.assets.map(\.name)
         func knownAsset(_ name: String, _ p: ScenarioPath) -> Bool {
-            if market.asset(name) != nil { return true }
+            if assetExists(name) { return true }
             sink.report(p, "unknown asset '\(name)'\(Suggest.hint(name, assetNames))")
             return false
         }
@@ -213,7 +226,8 @@ struct ScenarioValidator {
                 source = strategy.layers[i - 1].id
                 inputAsset = output[source!] ?? nil
             }
-            if let source {
+            // A fraction outside (0, 1] is already reported by the schema check.
+            if let source, (layer.input?.fraction ?? 1) > 0, (layer.input?.fraction ?? 1) <= 1 {
                 taken[source, default: 0] += layer.input?.fraction ?? 1
                 if output[source] == .some(nil) {
                     sink.report(layer.input == nil ? lp : lp / "input" / "from", "layer '\(source)' is locked_staking and produces nothing until maturity; layer '\(layer.id)' cannot take its output")
@@ -255,6 +269,7 @@ struct ScenarioValidator {
             return nil
         case .liquidStaking(let spec):
             guard let receipt = market.asset(spec.receipt) else {
+                if assetExists(spec.receipt) { return spec.receipt }
                 sink.report(lp / "receipt", "unknown asset '\(spec.receipt)'\(Suggest.hint(spec.receipt, assetNames))")
                 return nil
             }
@@ -270,7 +285,7 @@ struct ScenarioValidator {
             }
             return spec.receipt
         case .lending(let spec):
-            if market.asset(spec.borrow) == nil {
+            if !assetExists(spec.borrow) {
                 sink.report(lp / "borrow", "unknown asset '\(spec.borrow)'\(Suggest.hint(spec.borrow, assetNames))")
             } else if spec.borrow == input {
                 sink.report(lp / "borrow", "the borrowed asset must differ from the collateral (\(spec.borrow))")
@@ -281,7 +296,7 @@ struct ScenarioValidator {
             if spec.liquidationThreshold <= spec.maxLTV {
                 sink.report(lp / "liquidation_threshold", "must be greater than max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(spec.liquidationThreshold))")
             }
-            if spec.oracle == .underlying, let input, market.asset(input)?.pegTarget == nil {
+            if spec.oracle == .underlying, let input, let collateral = market.asset(input), collateral.pegTarget == nil {
                 sink.report(lp / "oracle", "'underlying' prices a pegged collateral at its peg target, but \(input) is not pegged")
             }
             if let via = spec.loopVia {
@@ -296,14 +311,14 @@ struct ScenarioValidator {
                 if let input, ls.receipt != input {
                     sink.report(lp / "loop" / "via", "layer '\(via)' issues \(ls.receipt) but the collateral is \(input)")
                 }
-                if market.asset(ls.receipt)?.pegTarget != spec.borrow {
-                    sink.report(lp / "loop" / "via", "layer '\(via)' stakes \(market.asset(ls.receipt)?.pegTarget ?? "?") but this layer borrows \(spec.borrow)")
+                if let receipt = market.asset(ls.receipt), receipt.pegTarget != spec.borrow {
+                    sink.report(lp / "loop" / "via", "layer '\(via)' stakes \(receipt.pegTarget ?? "?") but this layer borrows \(spec.borrow)")
                 }
             }
             return spec.borrow
         case .lp(let spec):
             let (a, b) = spec.pair
-            for (j, name) in [a, b].enumerated() where market.asset(name) == nil {
+            for (j, name) in [a, b].enumerated() where !assetExists(name) {
                 sink.report(lp / "pair" / j, "unknown asset '\(name)'\(Suggest.hint(name, assetNames))")
             }
             if a == b { sink.report(lp / "pair", "a pair needs two different assets") }
@@ -335,7 +350,7 @@ struct ScenarioValidator {
                 let missing = [("fee_rate", spec.feeRate == nil), ("daily_volume", spec.dailyVolume == nil), ("pool_value", spec.poolValue == nil)].filter(\.1).map(\.0)
                 sink.report(lp / missing[0], "volume-based fees need 'fee_rate', 'daily_volume' and 'pool_value'; missing \(missing.joined(separator: ", "))")
             }
-            for (k, inc) in spec.incentives.enumerated() where market.asset(inc.asset) == nil {
+            for (k, inc) in spec.incentives.enumerated() where !assetExists(inc.asset) {
                 sink.report(lp / "incentives" / k / "asset", "unknown asset '\(inc.asset)'\(Suggest.hint(inc.asset, assetNames))")
             }
             return nil
@@ -376,7 +391,7 @@ struct ScenarioValidator {
                         if metric == .peg, a.pegTarget == nil {
                             sink.report(cp / "asset", "'\(asset)' is not pegged; 'peg' watches a pegged asset's ratio")
                         }
-                    } else {
+                    } else if !assetExists(asset) {
                         sink.report(cp / "asset", "unknown asset '\(asset)'\(Suggest.hint(asset, market.assets.map(\.name)))")
                     }
                 } else {
@@ -394,7 +409,7 @@ struct ScenarioValidator {
         let ap = path / "then"
         switch rule.then.kind {
         case .exit(let to):
-            if let to, market.asset(to) == nil {
+            if let to, !assetExists(to) {
                 sink.report(ap / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
             }
         case .deleverageToLTV(let id, _), .deleverageToHealthFactor(let id, _), .releverage(let id, _):

@@ -15,7 +15,7 @@ public struct SeriesFile: Sendable {
 
     /// Problems found while parsing, positioned in the CSV file.
     public struct Problem: Error, Sendable, Equatable {
-        public var location: SourceLocation
+        public var location: TextLocation
         public var message: String
     }
 
@@ -33,22 +33,22 @@ public struct SeriesFile: Sendable {
             if rows.isEmpty, problems.isEmpty, trimmed.lowercased().replacingOccurrences(of: " ", with: "") == "date,value" { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count == 2 else {
-                problems.append(Problem(location: SourceLocation(line: lineNumber, column: 1), message: "expected two fields 'date,value', got \(fields.count)"))
+                problems.append(Problem(location: TextLocation(line: lineNumber, column: 1), message: "expected two fields 'date,value', got \(fields.count)"))
                 continue
             }
             let dateText = fields[0].trimmingCharacters(in: .whitespaces)
             let valueText = fields[1].trimmingCharacters(in: .whitespaces)
             let valueColumn = fields[0].unicodeScalars.count + 2
             guard let date = CivilDate(iso: dateText) else {
-                problems.append(Problem(location: SourceLocation(line: lineNumber, column: 1), message: "'\(dateText)' is not a date written YYYY-MM-DD"))
+                problems.append(Problem(location: TextLocation(line: lineNumber, column: 1), message: "'\(dateText)' is not a date written YYYY-MM-DD"))
                 continue
             }
             guard let value = Double(valueText), value.isFinite else {
-                problems.append(Problem(location: SourceLocation(line: lineNumber, column: valueColumn), message: "'\(valueText)' is not a finite number"))
+                problems.append(Problem(location: TextLocation(line: lineNumber, column: valueColumn), message: "'\(valueText)' is not a finite number"))
                 continue
             }
             if let earlier = seen[date] {
-                problems.append(Problem(location: SourceLocation(line: lineNumber, column: 1), message: "date \(date) appears twice (first on line \(earlier))"))
+                problems.append(Problem(location: TextLocation(line: lineNumber, column: 1), message: "date \(date) appears twice (first on line \(earlier))"))
                 continue
             }
             seen[date] = lineNumber

@@ -2,11 +2,11 @@
 /// `FILE:LINE:COLUMN: key.path: message`.
 public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     public var file: String
-    public var location: SourceLocation
+    public var location: TextLocation
     public var path: ScenarioPath
     public var message: String
 
-    public init(file: String, location: SourceLocation, path: ScenarioPath, message: String) {
+    public init(file: String, location: TextLocation, path: ScenarioPath, message: String) {
         self.file = file
         self.location = location
         self.path = path
@@ -59,7 +59,7 @@ public struct DiagnosticSink: Sendable {
         diagnostics.append(Diagnostic(file: file, location: ScenarioDocument.location(of: path, in: root), path: path, message: message))
     }
 
-    public mutating func report(_ path: ScenarioPath, at location: SourceLocation, _ message: String) {
+    public mutating func report(_ path: ScenarioPath, at location: TextLocation, _ message: String) {
         diagnostics.append(Diagnostic(file: file, location: location, path: path, message: message))
     }
 
@@ -102,7 +102,7 @@ public enum ScenarioDocument {
 
     /// Where an error about `path` should point: the key for an object member,
     /// the element for an array index, or the deepest existing ancestor.
-    public static func location(of path: ScenarioPath, in root: JSONNode) -> SourceLocation {
+    public static func location(of path: ScenarioPath, in root: JSONNode) -> TextLocation {
         var node = root
         var location = root.location
         for c in path.components {

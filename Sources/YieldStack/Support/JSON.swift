@@ -1,6 +1,6 @@
 /// A position in a source file, 1-based, counted in Unicode scalars, so that
 /// an error message can send the user's editor to the exact character.
-public struct SourceLocation: Hashable, Sendable, Comparable {
+public struct TextLocation: Hashable, Sendable, Comparable {
     public var line: Int
     public var column: Int
 
@@ -9,9 +9,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable {
         self.column = column
     }
 
-    public static let start = SourceLocation(line: 1, column: 1)
+    public static let start = TextLocation(line: 1, column: 1)
 
-    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+    public static func < (a: TextLocation, b: TextLocation) -> Bool {
         (a.line, a.column) < (b.line, b.column)
     }
 }
@@ -25,9 +25,9 @@ public struct SourceLocation: Hashable, Sendable, Comparable {
 /// must not depend on hash order).
 public struct JSONNode: Sendable, Equatable {
     public var value: JSONValue
-    public var location: SourceLocation
+    public var location: TextLocation
 
-    public init(_ value: JSONValue, at location: SourceLocation = .start) {
+    public init(_ value: JSONValue, at location: TextLocation = .start) {
         self.value = value
         self.location = location
     }
@@ -38,10 +38,10 @@ public struct JSONNode: Sendable, Equatable {
 /// One member of a JSON object, with the position of its key.
 public struct JSONMember: Sendable, Equatable {
     public var key: String
-    public var keyLocation: SourceLocation
+    public var keyLocation: TextLocation
     public var node: JSONNode
 
-    public init(key: String, keyLocation: SourceLocation = .start, node: JSONNode) {
+    public init(key: String, keyLocation: TextLocation = .start, node: JSONNode) {
         self.key = key
         self.keyLocation = keyLocation
         self.node = node
@@ -136,7 +136,7 @@ extension JSONNode {
 
 /// A syntax error in a JSON text, with its position.
 public struct JSONSyntaxError: Error, Sendable, Equatable {
-    public var location: SourceLocation
+    public var location: TextLocation
     public var message: String
 }
 
@@ -175,9 +175,9 @@ public struct JSONParser {
         return node
     }
 
-    private var here: SourceLocation { SourceLocation(line: line, column: column) }
+    private var here: TextLocation { TextLocation(line: line, column: column) }
 
-    private func error(_ message: String, at location: SourceLocation? = nil) -> JSONSyntaxError {
+    private func error(_ message: String, at location: TextLocation? = nil) -> JSONSyntaxError {
         JSONSyntaxError(location: location ?? here, message: message)
     }
 

@@ -55,7 +55,7 @@ public struct ScenarioPath: Hashable, Sendable, CustomStringConvertible, Express
         while i < chars.count {
             let c = chars[i]
             if c == "." {
-                guard !comps.isEmpty else { return nil }
+                guard !comps.isEmpty, !expectKey else { return nil }
                 i += 1
                 expectKey = true
                 continue

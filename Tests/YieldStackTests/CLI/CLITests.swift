@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import YieldStack
+
+/// End-to-end checks of the `yieldstack` executable: exit codes, error
+/// output, and files written. Most behaviour is tested through the library;
+/// these few prove the CLI wires it up as SPEC §3 says.
+@Suite("Command line", .serialized)
+struct CLITests {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: String {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("yieldstack").path,
+            Bundle.main.bundleURL.appendingPathComponent("yieldstack").path,
+            TestSupport.repositoryRoot + "/.build/debug/yieldstack",
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates.last!
+    }
+
+    func run(_ arguments: [String], in directory: String? = nil) throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? TestSupport.repositoryRoot)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test("validate: three errors, each as FILE:LINE:COLUMN: key.path: message, exit 65")
+    func validateInvalid() throws {
+        let file = TestSupport.fixture("three-errors.json")
+        let o = try run(["validate", file])
+        #expect(o.status == 65)
+        let lines = o.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines.allSatisfy { $0.hasPrefix(file + ":") })
+        #expect(lines[1].hasSuffix(": strategies[0].layers[1].input.fraction: must be in (0, 1], got 1.3"))
+        #expect(!o.stderr.contains("Fatal") && !o.stderr.contains("Backtrace"))
+    }
+
+    @Test("validate and run: a missing file exits 74")
+    func missingFile() throws {
+        for command in ["validate", "run"] {
+            let o = try run([command, "/nonexistent/x.json"])
+            #expect(o.status == 74, "\(command)")
+            #expect(o.stderr == "/nonexistent/x.json: cannot read file: no such file\n")
+        }
+    }
+
+    @Test("truncated JSON exits 65 with its position")
+    func truncated() throws {
+        let o = try run(["validate", TestSupport.fixture("truncated.json")])
+        #expect(o.status == 65)
+        #expect(o.stderr.contains("truncated.json:5:"))
+        #expect(o.stderr.contains("unexpected end of input"))
+    }
+
+    @Test("usage errors exit 64")
+    func usage() throws {
+        #expect(try run(["run"]).status == 64)
+        #expect(try run(["run", "x.json", "--paths", "0"]).status == 64)
+        #expect(try run(["frobnicate"]).status == 64)
+        #expect(try run(["report", "--db", "x"]).status == 64)
+    }
+
+    @Test("run writes the database and report; report --db --run reproduces it byte for byte; --json prints the run")
+    func runAndReport() throws {
+        let dir = TestSupport.tempDirectory()
+        let db = dir + "/r.sqlite"
+        let scenario = TestSupport.fixture("golden-scenario.json")
+        let first = try run(["run", scenario, "--db", db, "--report-dir", dir, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let json = try JSONParser.parse(first.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(json["run_id"]?.int == 1)
+        #expect(json["report"]?.string == dir + "/golden-scenario.md")
+        #expect(json["strategies"]?.elements?.count == 2)
+
+        let written = try String(contentsOfFile: dir + "/golden-scenario.md", encoding: .utf8)
+        let report = try run(["report", "--db", db, "--run", "1"])
+        #expect(report.status == 0)
+        #expect(report.stdout == written)
+        let out = dir + "/again.md"
+        #expect(try run(["report", "--db", db, "--run", "1", "--out", out]).status == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == written)
+
+        let missing = try run(["report", "--db", db, "--run", "9"])
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("no run with id 9"))
+        #expect(try run(["report", "--db", dir + "/none.sqlite", "--run", "1"]).status == 74)
+    }
+
+    @Test("run prints a summary table by default and nothing with --quiet")
+    func summaryTable() throws {
+        let dir = TestSupport.tempDirectory()
+        let o = try run(["run", TestSupport.fixture("golden-scenario.json"), "--db", dir + "/r.sqlite", "--report-dir", dir])
+        #expect(o.status == 0)
+        #expect(o.stdout.contains("strategy"))
+        #expect(o.stdout.contains("flexible"))
+        #expect(o.stdout.contains("12,342.19 USD"))
+        let quiet = try run(["run", TestSupport.fixture("golden-scenario.json"), "--db", dir + "/r.sqlite", "--report-dir", dir, "--quiet"])
+        #expect(quiet.status == 0)
+        #expect(quiet.stdout.isEmpty)
+    }
+
+    @Test("an invalid file among several runs nothing and writes nothing")
+    func nothingHalfWritten() throws {
+        let dir = TestSupport.tempDirectory()
+        let db = dir + "/r.sqlite"
+        let o = try run(["run", TestSupport.fixture("golden-scenario.json"), TestSupport.fixture("three-errors.json"), "--db", db, "--report-dir", dir])
+        #expect(o.status == 65)
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/golden-scenario.md"))
+    }
+
+    @Test("schema prints a JSON Schema")
+    func schema() throws {
+        let o = try run(["schema"])
+        #expect(o.status == 0)
+        let root = try JSONParser.parse(o.stdout)
+        #expect(root["title"]?.string == "yieldstack scenario")
+    }
+
+    @Test("--paths and --seed override the scenario")
+    func overrides() throws {
+        let dir = TestSupport.tempDirectory()
+        let o = try run(["run", TestSupport.fixture("golden-scenario.json"), "--db", dir + "/r.sqlite", "--report-dir", dir,
+                         "--paths", "3", "--seed", "99", "--json", "--threads", "2"])
+        #expect(o.status == 0, "\(o.stderr)")
+        let json = try JSONParser.parse(o.stdout)
+        #expect(json["paths"]?.int == 3)
+        #expect(json["seed"]?.int == 99)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import YieldStack
+
+/// Helpers shared by the tests: scenarios from inline JSON, runs, fixtures.
+enum TestSupport {
+    /// The folder of fixture files shipped with the tests.
+    static var fixtures: String {
+        Bundle.module.resourcePath! + "/Fixtures"
+    }
+
+    static func fixture(_ name: String) -> String { fixtures + "/" + name }
+
+    /// The repository root (for the shipped scenarios).
+    static var repositoryRoot: String {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+        }
+        return FileManager.default.currentDirectoryPath
+    }
+
+    /// Loads a scenario from JSON text; relative files resolve against the fixtures.
+    static func load(_ json: String, file: String = "test.json") throws -> LoadedScenario {
+        do {
+            return try ScenarioLoader.load(text: json, file: file, baseDirectory: fixtures)
+        } catch {
+            Issue.record("scenario did not load:\n\(error)")
+            throw error
+        }
+    }
+
+    /// The diagnostics a scenario produces (empty if it loads).
+    static func diagnostics(_ json: String, file: String = "test.json") -> [Diagnostic] {
+        do {
+            _ = try ScenarioLoader.load(text: json, file: file, baseDirectory: fixtures)
+            return []
+        } catch {
+            switch error {
+            case .invalid(let d), .unreadableData(let d): return d
+            case .unreadable(let path, let reason): return [Diagnostic(file: path, location: TextLocation.start, path: .root, message: reason)]
+            }
+        }
+    }
+
+    static func run(_ json: String, options: SimulationOptions = SimulationOptions()) throws -> SimulationResult {
+        try Simulation.run(load(json).scenario, options: options)
+    }
+
+    /// A scenario with one asset `TOK` at a constant price and the given strategies.
+    static func scenario(days: Int, price: String = #"{ "model": "constant", "value": 2 }"#, extraAssets: String = "",
+                         shocks: String = "[]", paths: Int = 1, strategies: String) -> String {
+        """
+        {
+          "name": "test", "start": "2024-01-01", "days": \(days), "seed": 11, "paths": \(paths),
+          "market": {
+            "assets": { "TOK": { "price": \(price) }, "USDC": { "price": { "model": "constant", "value": 1 } }\(extraAssets) },
+            "shocks": \(shocks)
+          },
+          "strategies": \(strategies)
+        }
+        """
+    }
+
+    static func tempDirectory() -> String {
+        let dir = NSTemporaryDirectory() + "yieldstack-tests-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
+
+/// |a − b| ≤ tolerance, with a readable failure.
+func expectClose(_ a: Double, _ b: Double, _ tolerance: Double, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(abs(a - b) <= tolerance, "\(a) vs \(b) (tolerance \(tolerance))\(comment.map { ": \($0)" } ?? "")", sourceLocation: sourceLocation)
+}
+
+/// Relative closeness: |a − b| ≤ tolerance × max(|b|, tiny).
+func expectRelative(_ a: Double, _ b: Double, _ tolerance: Double, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(abs(a - b) <= tolerance * max(abs(b), 1e-300), "\(a) vs \(b) (relative tolerance \(tolerance))\(comment.map { ": \($0)" } ?? "")", sourceLocation: sourceLocation)
+}
