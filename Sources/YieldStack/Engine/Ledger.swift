@@ -11,6 +11,7 @@ public enum AttributionSource: String, CaseIterable, Sendable {
     case price
     case liquidation
     case costs
+    case exploit
 
     public var title: String {
         switch self {
@@ -23,6 +24,7 @@ public enum AttributionSource: String, CaseIterable, Sendable {
         case .price: return "Price effect"
         case .liquidation: return "Liquidation losses"
         case .costs: return "Costs"
+        case .exploit: return "Exploit losses"
         }
     }
 }
@@ -35,6 +37,9 @@ public struct Slot: Sendable {
     public let owner: Int
     public let label: String
     public let amount: PathVector
+    /// Whether a rebasing receipt held here grows with its staking rewards
+    /// (false for debts and for positions that do not pass rebases on).
+    public let rebases: Bool
 }
 
 /// The ledger of one strategy on one chunk of paths: every slot, the
@@ -60,6 +65,9 @@ public final class Ledger: @unchecked Sendable {
     public let attribution: [[PathVector]]
     /// Net external flows (deposits positive) valued at the day's price.
     public let flows: PathVector
+    /// For receipts shown in wrapped units (`exchange_rate` mode): the
+    /// divisor from internal (rebasing) units to displayed units.
+    public var unitDivisors: [Int: PathVector] = [:]
 
     public init(arena: PathArena, assetCount: Int, layerCount: Int) {
         self.arena = arena
@@ -71,16 +79,19 @@ public final class Ledger: @unchecked Sendable {
         spotSlots = []
         for a in 0..<(assetCount + 1) {
             spotSlots.append(slots.count)
-            slots.append(Slot(asset: a, owner: layerCount, label: "spot", amount: arena.vector()))
+            slots.append(Slot(asset: a, owner: layerCount, label: "spot", amount: arena.vector(), rebases: true))
         }
     }
 
     /// Adds a slot and returns its amounts.
-    public func addSlot(asset: Int, owner: Int, label: String) -> PathVector {
+    public func addSlot(asset: Int, owner: Int, label: String, rebases: Bool = true) -> PathVector {
         let amount = arena.vector()
-        slots.append(Slot(asset: asset, owner: owner, label: label, amount: amount))
+        slots.append(Slot(asset: asset, owner: owner, label: label, amount: amount, rebases: rebases))
         return amount
     }
+
+    /// Slots of one owner.
+    public func slots(of owner: Int) -> [Slot] { slots.filter { $0.owner == owner } }
 
     /// The spot wallet's slot for an asset.
     public func spot(_ asset: Int) -> PathVector { slots[spotSlots[asset]].amount }
@@ -107,6 +118,7 @@ extension AttributionSource {
         case .price: return 6
         case .liquidation: return 7
         case .costs: return 8
+        case .exploit: return 9
         }
     }
 }

@@ -106,6 +106,14 @@ public final class StrategyContext: @unchecked Sendable {
         return received
     }
 
+    /// Staking mints a receipt 1:1 at par, but the receipt is valued at its
+    /// market ratio: book the difference, amount × (P_receipt − P_underlying),
+    /// as `owner`'s price effect so the attribution still adds up.
+    public func bookMintAtPar(_ amount: Double, underlying: Int, receipt: Int, owner: Int, _ p: Int) {
+        guard amount != 0 else { return }
+        ledger.attribute(owner, .price, p, amount * (price(receipt, p) - price(underlying, p)))
+    }
+
     /// Books a fixed cost (gas) in the scenario currency against `owner`.
     public func chargeFixedCost(_ cost: Double, owner: Int, _ p: Int) {
         guard cost > 0 else { return }

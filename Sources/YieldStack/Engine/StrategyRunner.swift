@@ -89,7 +89,10 @@ final class StrategyRunner {
             flowsToday.fill(0)
 
             // (1) Market: yesterday's holdings revalued at today's prices, then shocks.
-            if d > 0 { bookPriceEffect(day: d) }
+            if d > 0 {
+                bookPriceEffect(day: d)
+                for layer in layers { layer.applyMarket(ctx: ctx) }
+            }
             applyShocks(day: d)
 
             // (2) Flows: the capital on day 0, then the day's deposits and withdrawals.
@@ -133,6 +136,7 @@ final class StrategyRunner {
                 }
             }
         }
+        try checkAttribution()
         // Canonical order (path, day, layer), whatever the chunking.
         daily.sort { ($0.path, $0.day) < ($1.path, $1.day) }
         layerDaily.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
@@ -177,8 +181,25 @@ final class StrategyRunner {
                     if let duration { detail.append(("duration_days", .number(Double(duration)))) }
                     ctx.record(EngineEvent(path: nil, day: d, kind: .shock, layer: layer, detail: detail))
                 }
-            case .slash(let layer, _), .exploit(let layer, _):
+            case .slash(let layer, _):
                 if let i = strategy.layerIndex(layer) { layers[i].applyShock(shock.effect, ctx: ctx) }
+            case .exploit(let layer, let fraction):
+                guard let i = strategy.layerIndex(layer) else { continue }
+                // The layer loses `fraction` of everything it holds; debts stay.
+                let owned = ledger.slots(of: i)
+                for p in 0..<market.count {
+                    var lost = 0.0
+                    for slot in owned where slot.amount[p] > 0 {
+                        let amount = slot.amount[p] * fraction
+                        lost += amount * ctx.price(slot.asset, p)
+                        slot.amount[p] -= amount
+                    }
+                    ledger.attribute(i, .exploit, p, -lost)
+                    if lost > 0 {
+                        ctx.record(p, .shock, layer: layer, value: lost, detail: [("exploit", .number(fraction)), ("lost_value", .number(lost))])
+                    }
+                }
+                layers[i].applyShock(shock.effect, ctx: ctx)
             }
         }
     }
@@ -388,6 +409,22 @@ final class StrategyRunner {
     }
 
     // MARK: Results
+
+    /// The ledger's invariant, checked on every path: the attribution sources
+    /// plus net flows equal the change in equity. A violation is an engine
+    /// bug; failing loudly beats reporting numbers that do not add up.
+    private func checkAttribution() throws(EngineFault) {
+        for p in 0..<market.count {
+            var sources = 0.0
+            for owner in ledger.attribution { for source in owner { sources += source[p] } }
+            let change = equity[p] - initialValue[p]
+            let scale = max(abs(initialValue[p]), abs(equity[p]), abs(ledger.flows[p]), 1)
+            if abs(sources + ledger.flows[p] - change) > 1e-7 * scale {
+                throw EngineFault(strategy: strategy.name, day: scenario.days - 1, path: market.firstPath + p, layer: nil,
+                                  message: "attribution (\(sources)) plus net flows (\(ledger.flows[p])) does not equal the change in equity (\(change))")
+            }
+        }
+    }
 
     private func fault(_ p: Int, _ message: String) -> EngineFault {
         var culprit: String?

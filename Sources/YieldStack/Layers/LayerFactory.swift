@@ -10,9 +10,13 @@ enum LayerFactory {
             return SoftStakingLayer(spec: spec, config: config, owner: owner, asset: plan.inputAsset, ledger: ledger, market: market)
         case .lockedStaking(let config):
             return LockedStakingLayer(spec: spec, config: config, owner: owner, asset: plan.inputAsset, ledger: ledger, market: market)
-        case .liquidStaking, .lending, .lp:
-            // ScenarioValidator rejects layer types outside `supportedLayerTypes`.
-            preconditionFailure("layer type \(spec.typeName) reached the engine without validation")
+        case .liquidStaking(let config):
+            return LiquidStakingLayer(spec: spec, config: config, owner: owner, input: plan.inputAsset,
+                                      receipt: plan.outputAsset ?? plan.inputAsset, ledger: ledger, market: market)
+        case .lending(let config):
+            return LendingLayer(spec: spec, config: config, owner: owner, input: plan.inputAsset, ledger: ledger, market: market, scenario: scenario)
+        case .lp(let config):
+            return LPLayer(spec: spec, config: config, owner: owner, input: plan.inputAsset, ledger: ledger, market: market)
         }
     }
 }

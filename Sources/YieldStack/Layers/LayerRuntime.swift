@@ -31,8 +31,14 @@ public protocol LayerRuntime: AnyObject {
     /// Returns for each path the amount actually applied.
     func applyFlow(amount: Double, hour: Double, ctx: StrategyContext) -> [Double]
 
-    /// Step 1: a shock that names this layer (slash, exploit).
+    /// Step 1: a shock that names this layer (slash; for exploit the engine
+    /// has already taken the fraction from the layer's slots and this lets
+    /// a layer with internal state follow).
     func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext)
+
+    /// Step 1, after the previous day's holdings are revalued: react to the
+    /// day's prices (an AMM position rebalances by arbitrage).
+    func applyMarket(ctx: StrategyContext)
 
     /// Step 3: one day of accrual, maturities and releases.
     func accrue(ctx: StrategyContext)
@@ -52,6 +58,9 @@ public protocol LayerRuntime: AnyObject {
     func ltv(_ p: Int, ctx: StrategyContext) -> Double?
     /// The layer's current annual rate, for `apr` conditions.
     func currentRate(_ p: Int, ctx: StrategyContext) -> Double?
+    /// Layer-specific figures at the end of the run (stored as
+    /// `layer.<id>.<name>` metrics, averaged over paths).
+    func finalMetrics(_ p: Int, days: Int) -> [(String, Double?)]
 
     /// Rule actions on one path. `withdraw` and `exit` move the layer's
     /// tokens to the spot wallet; the engine then charges the action's fixed
@@ -67,12 +76,14 @@ public protocol LayerRuntime: AnyObject {
 
 extension LayerRuntime {
     public func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext) {}
+    public func applyMarket(ctx: StrategyContext) {}
     public func liquidate(ctx: StrategyContext) {}
     public func debt(_ p: Int) -> Double { 0 }
     public func debtValue(_ p: Int, ctx: StrategyContext) -> Double { 0 }
     public func healthFactor(_ p: Int, ctx: StrategyContext) -> Double? { nil }
     public func ltv(_ p: Int, ctx: StrategyContext) -> Double? { nil }
     public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { nil }
+    public func finalMetrics(_ p: Int, days: Int) -> [(String, Double?)] { [] }
     public func deleverage(_ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
         .refused("layer '\(spec.id)' is \(spec.typeName) and has no debt to deleverage")
     }

@@ -4,7 +4,7 @@
 struct ScenarioValidator {
     /// Layer types the engine can run. A type outside this set is a
     /// validation error, never a silent skip.
-    static let supportedLayerTypes: Set<String> = ["hold", "soft_staking", "locked_staking"]
+    static let supportedLayerTypes: Set<String> = ["hold", "soft_staking", "locked_staking", "liquid_staking", "lending", "lp"]
 
     /// Upper bound on paths × days, which sizes the per-path equity matrix
     /// kept for daily quantiles (8 bytes per cell and strategy).
@@ -230,7 +230,11 @@ struct ScenarioValidator {
             if let source, (layer.input?.fraction ?? 1) > 0, (layer.input?.fraction ?? 1) <= 1 {
                 taken[source, default: 0] += layer.input?.fraction ?? 1
                 if output[source] == .some(nil) {
-                    sink.report(layer.input == nil ? lp : lp / "input" / "from", "layer '\(source)' is locked_staking and produces nothing until maturity; layer '\(layer.id)' cannot take its output")
+                    let producer = strategy.layer(source)
+                    let why = producer?.typeName == "lp"
+                        ? "is an lp position, whose share no layer can take"
+                        : "is locked_staking and produces nothing until maturity"
+                    sink.report(layer.input == nil ? lp : lp / "input" / "from", "layer '\(source)' \(why); layer '\(layer.id)' cannot take its output")
                 }
                 if let total = taken[source], total > 1 + 1e-12 {
                     sink.report(layer.input == nil ? lp : lp / "input" / "fraction", "layers take \(Format.percent(total)) of layer '\(source)''s output; at most 100 % can be taken")
@@ -307,6 +311,9 @@ struct ScenarioValidator {
                 guard case .liquidStaking(let ls) = viaLayer.kind else {
                     sink.report(lp / "loop" / "via", "layer '\(via)' is \(viaLayer.typeName); a loop stakes through a liquid_staking layer")
                     return spec.borrow
+                }
+                if let vi = strategy.layerIndex(via), let li = strategy.layerIndex(layer.id), vi > li {
+                    sink.report(lp / "loop" / "via", "layer '\(via)' comes after this one; a loop stakes through an earlier liquid_staking layer")
                 }
                 if let input, ls.receipt != input {
                     sink.report(lp / "loop" / "via", "layer '\(via)' issues \(ls.receipt) but the collateral is \(input)")

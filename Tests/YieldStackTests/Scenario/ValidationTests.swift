@@ -140,15 +140,35 @@ struct ValidationTests {
         #expect(byPath["strategies[1].name"]?.contains("is used twice") == true)
     }
 
-    @Test("layer types the engine cannot run yet are errors naming the type")
-    func unsupportedLayerType() {
-        guard !ScenarioValidator.supportedLayerTypes.contains("lp") else { return }
-        let json = TestSupport.scenario(days: 5, strategies: """
-            [ { "name": "a", "capital": { "asset": "TOK", "amount": 1 },
-                "layers": [ { "id": "pool", "type": "lp", "amm": "constant_product", "pair": ["TOK", "USDC"], "fee_apr": 0.1 } ] } ]
+    @Test("DeFi layers: receipts, borrow assets, loops, oracles, LP pairs and fees are checked against each other")
+    func defiCrossField() {
+        let json = DeFi.scenario(days: 5, strategies: """
+            [ { "name": "a", "capital": { "asset": "ETH", "amount": 1 },
+                "layers": [ { "id": "lido", "type": "liquid_staking", "receipt": "USDC", "apr": 0.03 },
+                            { "id": "aave", "type": "lending", "borrow": "stETH", "max_ltv": 0.8, "liquidation_threshold": 0.75,
+                              "liquidation_bonus": 0.05, "target_ltv": 0.85, "borrow_apr": 0.02, "loop": { "via": "pool", "times": 2 } },
+                            { "id": "pool", "type": "lp", "amm": "stableswap", "pair": ["stETH", "stETH"], "fee_apr": 0.01, "fee_rate": 0.003 },
+                            { "id": "after", "type": "hold" } ] },
+              { "name": "b", "capital": { "asset": "ETH", "amount": 1 },
+                "layers": [ { "id": "aave", "type": "lending", "borrow": "USDC", "max_ltv": 0.7, "liquidation_threshold": 0.8,
+                              "liquidation_bonus": 0.05, "target_ltv": 0.5, "oracle": "underlying", "borrow_apr": 0.02,
+                              "loop": { "via": "lido", "times": 1 } },
+                            { "id": "lido", "type": "liquid_staking", "receipt": "stETH", "apr": 0.03, "input": { "from": "aave" } },
+                            { "id": "pool", "type": "lp", "amm": "concentrated", "pair": ["stETH", "ETH"], "range": [1.1, 0.9] } ] } ]
             """)
-        let d = TestSupport.diagnostics(json)
-        #expect(d.contains { $0.path.description == "strategies[0].layers[0].type" && $0.message.contains("'lp' is not supported") })
+        let byPath = Dictionary(TestSupport.diagnostics(json).map { ($0.path.description, $0.message) }, uniquingKeysWith: { a, b in a + " / " + b })
+        #expect(byPath["strategies[0].layers[0].receipt"] == "'USDC' must be a pegged asset of the market (with 'peg')")
+        #expect(byPath["strategies[0].layers[1].target_ltv"] == "must be <= max_ltv (0.8), got 0.85")
+        #expect(byPath["strategies[0].layers[1].liquidation_threshold"] == "must be greater than max_ltv (0.8), got 0.75")
+        #expect(byPath["strategies[0].layers[1].loop.via"] == "layer 'pool' is lp; a loop stakes through a liquid_staking layer")
+        #expect(byPath["strategies[0].layers[2].pair"] == "a pair needs two different assets")
+        #expect(byPath["strategies[0].layers[2].amplification"] == "a stableswap pool needs 'amplification'")
+        #expect(byPath["strategies[0].layers[2].fee_apr"]?.hasPrefix("give 'fee_apr' or") == true)
+        #expect(byPath["strategies[0].layers[3]"]?.contains("is an lp position, whose share no layer can take") == true)
+        #expect(byPath["strategies[1].layers[0].oracle"]?.contains("but ETH is not pegged") == true)
+        #expect(byPath["strategies[1].layers[0].loop.via"]?.contains("comes after this one") == true)
+        #expect(byPath["strategies[1].layers[1].receipt"] == "'stETH' is pegged to ETH but this layer receives USDC")
+        #expect(byPath["strategies[1].layers[2].range"] == "lower bound must be below upper bound")
     }
 
     @Test("a CSV series must cover every date of the run; the first missing date is named")

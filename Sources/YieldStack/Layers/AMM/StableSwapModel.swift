@@ -1,0 +1,111 @@
+import Foundation
+
+/// Curve's StableSwap for two coins (DOMAIN "Liquidity pools"), with the
+/// whitepaper invariant  A·nⁿ·Σx + D = A·D·nⁿ + Dⁿ⁺¹/(nⁿ·Πx),  n = 2:
+///   4A(x + y) + D = 4AD + D³/(4xy).
+/// D is found by Newton's method (Curve's `get_D`); for a given x and D the
+/// other balance solves a quadratic exactly; the marginal price of x in y is
+/// −dy/dx = (4A + D³/(4x²y)) / (4A + D³/(4xy²)). Arbitrage moves the pool
+/// along its invariant until that price equals the market's, so a depeg shows
+/// as a pool heavy in the cheaper coin.
+public struct StableSwapModel: AMMModel {
+    public let amplification: Double
+
+    public init(amplification: Double) {
+        self.amplification = amplification
+    }
+
+    var ann: Double { 4 * amplification }
+
+    /// The invariant D of balances (x, y).
+    public static func invariant(x: Double, y: Double, amplification a: Double) -> Double {
+        let s = x + y
+        guard s > 0, x > 0, y > 0 else { return 0 }
+        let ann = 4 * a
+        var d = s
+        for _ in 0..<255 {
+            let dp = d * d * d / (4 * x * y)
+            let previous = d
+            d = (ann * s + 2 * dp) * d / ((ann - 1) * d + 3 * dp)
+            if abs(d - previous) <= 1e-15 * d { break }
+        }
+        return d
+    }
+
+    /// The balance y that keeps invariant D when the other balance is x:
+    /// y² + (x + D/Ann − D)·y − D³/(4·x·Ann) = 0, Ann = 4A.
+    public static func balance(other x: Double, invariant d: Double, amplification a: Double) -> Double {
+        let ann = 4 * a
+        let b = x + d / ann - d
+        let c = d * d * d / (4 * x * ann)
+        // The positive root, written to avoid cancellation when b > 0.
+        let disc = (b * b + 4 * c).squareRoot()
+        return b > 0 ? 2 * c / (b + disc) : (disc - b) / 2
+    }
+
+    /// Tokens of y received for dx of x (no fee).
+    public static func outputAmount(dx: Double, x: Double, y: Double, amplification a: Double) -> Double {
+        let d = invariant(x: x, y: y, amplification: a)
+        return y - balance(other: x + dx, invariant: d, amplification: a)
+    }
+
+    /// Marginal price of x in units of y at balances (x, y) on invariant D.
+    public static func price(x: Double, y: Double, invariant d: Double, amplification a: Double) -> Double {
+        let ann = 4 * a
+        let d3 = d * d * d
+        return (ann + d3 / (4 * x * x * y)) / (ann + d3 / (4 * x * y * y))
+    }
+
+    /// The balance x at which the pool on invariant D prices x at `target`.
+    /// Secant iterations on ln x from `guess`, kept inside a bracket and
+    /// falling back to bisection, to about 1e-14 relative.
+    public static func balanceAtPrice(_ target: Double, invariant d: Double, amplification a: Double, guess: Double? = nil) -> Double {
+        func g(_ s: Double) -> Double {
+            let x = exp(s)
+            let y = balance(other: x, invariant: d, amplification: a)
+            return log(price(x: x, y: y, invariant: d, amplification: a)) - log(target)
+        }
+        // Bracket: the price falls as x grows; at x = D/2 it is 1.
+        var lo = log(d / 2), hi = log(d / 2)
+        if target < 1 {
+            while g(hi) > 0, hi < log(d) + 60 { hi += 1 }
+        } else {
+            while g(lo) < 0, lo > log(d) - 60 { lo -= 1 }
+        }
+        var s0 = guess.map { min(max(log($0), lo), hi) } ?? (lo + hi) / 2
+        var g0 = g(s0)
+        if g0 == 0 { return exp(s0) }
+        if g0 > 0 { lo = max(lo, s0) } else { hi = min(hi, s0) }
+        var s1 = s0 + (g0 > 0 ? 1e-3 : -1e-3)
+        s1 = min(max(s1, lo), hi)
+        for _ in 0..<100 {
+            let g1 = g(s1)
+            if g1 == 0 { return exp(s1) }
+            if g1 > 0 { lo = max(lo, s1) } else { hi = min(hi, s1) }
+            var next = g1 != g0 ? s1 - g1 * (s1 - s0) / (g1 - g0) : (lo + hi) / 2
+            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
+            s0 = s1
+            g0 = g1
+            s1 = next
+            if abs(s1 - s0) < 1e-15 || hi - lo < 1e-15 { break }
+        }
+        return exp(s1)
+    }
+
+    public func enter(value: Double, price: Double) -> AMMPosition {
+        // The pool's composition at this price, for D = 1, scaled to the value.
+        let x = Self.balanceAtPrice(price, invariant: 1, amplification: amplification)
+        let y = Self.balance(other: x, invariant: 1, amplification: amplification)
+        let scale = value / (x * price + y)
+        return AMMPosition(x: x * scale, y: y * scale)
+    }
+
+    public func rebalance(_ position: AMMPosition, to target: Double) -> AMMPosition {
+        guard position.x > 0, position.y > 0, target > 0 else { return position }
+        let d = Self.invariant(x: position.x, y: position.y, amplification: amplification)
+        let current = Self.price(x: position.x, y: position.y, invariant: d, amplification: amplification)
+        if abs(current / target - 1) < 1e-14 { return position }
+        let x = Self.balanceAtPrice(target, invariant: d, amplification: amplification, guess: position.x)
+        return AMMPosition(x: x, y: Self.balance(other: x, invariant: d, amplification: amplification))
+    }
+}

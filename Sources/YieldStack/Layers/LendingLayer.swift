@@ -1,0 +1,354 @@
+/// `lending`: Aave-style collateralised borrowing (DOMAIN "Lending").
+///
+/// Opening: the input is posted as collateral and the layer borrows up to
+/// `target_ltv` at oracle prices. With `loop: { via, times }` each of the
+/// first `times` borrows is staked 1:1 through the liquid-staking layer and
+/// posted again, so collateral is C(1 + t + … + tⁿ) at a 1.0 ratio; the final
+/// borrow, which brings the position to `target_ltv`, is the layer's output
+/// (to the next layer, or kept idle).
+///
+/// Each day debt grows by borrow APR/365 (the borrow cost) and collateral by
+/// supply APR/365 (supply interest). The health factor is
+/// HF = collateral × oracle price × LT / (debt × price of the borrowed asset),
+/// with the oracle either the collateral's market price or, for a pegged
+/// collateral with `oracle: "underlying"`, its peg target's price (immune to
+/// depeg). Liquidations follow `LiquidationModel`; the borrower loses the
+/// market value of what is seized less the debt repaid, and debt left after
+/// the collateral runs out is written off as bad debt (non-recourse).
+public final class LendingLayer: LayerRuntime {
+    public let spec: LayerSpec
+    let config: LendingSpec
+    public let owner: Int
+    /// The collateral.
+    public let amountAsset: Int
+    let borrowAsset: Int
+    let oracleAsset: Int
+    let loops: Bool
+    public let yieldTokens: PathVector
+    let collateral: PathVector
+    /// Negative: the debt as a ledger slot.
+    let debtSlot: PathVector
+    /// Borrowed tokens no later layer took.
+    let idle: PathVector
+    let borrowRate: DailyGrid
+    let supplyRate: DailyGrid
+    let utilization: DailyGrid?
+    let terms: LiquidationModel.Terms
+    // Run statistics for the report.
+    let borrowRateSum: PathVector
+    let marketSupplyRateSum: PathVector
+    let minHealthFactor: PathVector
+    let liquidationCount: PathIntVector
+    let unitDivisor: PathVector?
+
+    init(spec: LayerSpec, config: LendingSpec, owner: Int, input: Int, ledger: Ledger, market: MarketChunk, scenario: Scenario) {
+        self.spec = spec
+        self.config = config
+        self.owner = owner
+        amountAsset = input
+        borrowAsset = market.index(of: config.borrow) ?? 0
+        if config.oracle == .underlying, let target = market.pegTargets[input] {
+            oracleAsset = target
+        } else {
+            oracleAsset = input
+        }
+        loops = config.loopVia != nil && config.loopTimes > 0
+        let arena = ledger.arena
+        yieldTokens = arena.vector()
+        collateral = ledger.addSlot(asset: input, owner: owner, label: "collateral")
+        debtSlot = ledger.addSlot(asset: borrowAsset, owner: owner, label: "debt", rebases: false)
+        idle = ledger.addSlot(asset: borrowAsset, owner: owner, label: "borrowed, idle")
+        borrowRate = market.rate(config.borrowAPR, layerID: spec.id, kind: .borrow)
+        supplyRate = market.rate(config.supplyAPR, layerID: spec.id, kind: .supply)
+        if case .kinked(let k) = config.borrowAPR {
+            utilization = market.utilization(k, layerID: spec.id)
+        } else {
+            utilization = nil
+        }
+        terms = LiquidationModel.Terms(liquidationThreshold: config.liquidationThreshold, bonus: config.liquidationBonus,
+                                       closeFactor: config.closeFactor, fullLiquidationBelow: config.fullLiquidationBelow)
+        borrowRateSum = arena.vector()
+        marketSupplyRateSum = arena.vector()
+        minHealthFactor = arena.vector(.infinity)
+        liquidationCount = arena.intVector(0)
+        unitDivisor = ledger.unitDivisors[input]
+    }
+
+    @inline(__always) func oraclePrice(_ p: Int, _ ctx: StrategyContext) -> Double { ctx.price(oracleAsset, p) }
+
+    /// Borrowed-asset units that bring the position to LTV `t` at oracle prices.
+    func borrowable(toLTV t: Double, _ p: Int, _ ctx: StrategyContext) -> Double {
+        let pb = ctx.price(borrowAsset, p)
+        guard pb > 0 else { return 0 }
+        return max(0, (t * collateral[p] * oraclePrice(p, ctx) - debt(p) * pb) / pb)
+    }
+
+    public func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
+        let output = ctx.ledger.arena.vector()
+        let t = config.targetLTV
+        for p in 0..<input.count {
+            collateral[p] += input[p]
+            if loops {
+                // Borrow, stake 1:1 into the receipt, post it; repeat.
+                for _ in 0..<config.loopTimes {
+                    let b = borrowable(toLTV: t, p, ctx)
+                    debtSlot[p] -= b
+                    collateral[p] += b
+                    ctx.bookMintAtPar(b, underlying: borrowAsset, receipt: amountAsset, owner: owner, p)
+                }
+            }
+            let b = borrowable(toLTV: t, p, ctx)
+            debtSlot[p] -= b
+            output[p] = b
+            idle[p] += b * keep
+        }
+        return output
+    }
+
+    public func applyFlow(amount: Double, hour: Double, ctx: StrategyContext) -> [Double] {
+        (0..<collateral.count).map { p in
+            if amount > 0 {
+                collateral[p] += amount
+                return amount
+            }
+            ctx.record(p, .refusedAction, layer: spec.id, asset: amountAsset, amount: amount, detail: [
+                ("action", .string("flow")),
+                ("reason", .string("a withdrawal flow cannot take collateral out of a lending position; use a withdraw or deleverage rule")),
+            ])
+            return 0
+        }
+    }
+
+    public func accrue(ctx: StrategyContext) {
+        let d = ctx.day
+        let borrowCost = ctx.ledger.attribution(owner, .borrowCost)
+        let supplyIncome = ctx.ledger.attribution(owner, .supplyInterest)
+        let pbGrid = ctx.market.prices[borrowAsset]
+        let pcGrid = ctx.market.prices[amountAsset]
+        for p in 0..<collateral.count {
+            let br = borrowRate[d, p]
+            borrowRateSum[p] += br
+            if let u = utilization {
+                marketSupplyRateSum[p] += br * u[d, p] * (1 - config.reserveFactor)
+            }
+            let owed = debt(p)
+            if owed > 0 {
+                let interest = owed * br / 365
+                debtSlot[p] -= interest
+                borrowCost[p] -= interest * pbGrid[d, p]
+            }
+            let sr = supplyRate[d, p]
+            if sr != 0, collateral[p] > 0 {
+                let earned = collateral[p] * sr / 365
+                collateral[p] += earned
+                yieldTokens[p] += earned
+                supplyIncome[p] += earned * pcGrid[d, p]
+            }
+        }
+    }
+
+    public func liquidate(ctx: StrategyContext) {
+        for p in 0..<collateral.count {
+            let owed = debt(p)
+            guard owed > 0 else { continue }
+            let oracle = oraclePrice(p, ctx)
+            let pb = ctx.price(borrowAsset, p)
+            guard let hf = LiquidationModel.healthFactor(collateral: collateral[p], debt: owed, collateralPrice: oracle, debtPrice: pb,
+                                                         threshold: config.liquidationThreshold) else { continue }
+            if hf < minHealthFactor[p] { minHealthFactor[p] = hf }
+            ctx.observe(healthFactor: hf, p)
+            guard hf < 1 else { continue }
+            let outcome = LiquidationModel.run(collateral: collateral[p], debt: owed, collateralPrice: oracle, debtPrice: pb, terms: terms)
+            let market = ctx.price(amountAsset, p)
+            for round in outcome.rounds {
+                let loss = round.seized * market - round.repaid * pb
+                collateral[p] -= round.seized
+                debtSlot[p] += round.repaid
+                ctx.ledger.attribute(owner, .liquidation, p, -loss)
+                ctx.noteLiquidation(p)
+                liquidationCount[p] += 1
+                var detail: [(String, JSONValue)] = [
+                    ("health_factor_before", .number(round.healthFactorBefore)),
+                    ("close_factor", .number(round.closeFactor)),
+                    ("repaid", .number(round.repaid)),
+                    ("seized", .number(round.seized)),
+                    ("loss", .number(loss)),
+                ]
+                if let after = round.healthFactorAfter { detail.append(("health_factor_after", .number(after))) }
+                ctx.record(p, .liquidation, layer: spec.id, asset: amountAsset, amount: round.seized, value: round.seized * market, detail: detail)
+            }
+            collateral[p] = outcome.collateral
+            if outcome.badDebt > 0 {
+                // Non-recourse: the protocol absorbs what the collateral could not cover.
+                debtSlot[p] = 0
+                let value = outcome.badDebt * pb
+                ctx.badDebt[p] += value
+                ctx.ledger.attribute(owner, .liquidation, p, value)
+                ctx.record(p, .badDebt, layer: spec.id, asset: borrowAsset, amount: outcome.badDebt, value: value)
+            } else {
+                debtSlot[p] = -outcome.debt
+            }
+        }
+    }
+
+    // MARK: Reporting
+
+    public func amount(_ p: Int) -> Double {
+        unitDivisor.map { collateral[p] / $0[p] } ?? collateral[p]
+    }
+
+    public func debt(_ p: Int) -> Double { max(0, -debtSlot[p]) }
+
+    public func debtValue(_ p: Int, ctx: StrategyContext) -> Double { debt(p) * ctx.price(borrowAsset, p) }
+
+    public func healthFactor(_ p: Int, ctx: StrategyContext) -> Double? {
+        guard debt(p) > 1e-12 * max(1, collateral[p]) else { return nil }
+        return LiquidationModel.healthFactor(collateral: collateral[p], debt: debt(p), collateralPrice: oraclePrice(p, ctx),
+                                             debtPrice: ctx.price(borrowAsset, p), threshold: config.liquidationThreshold)
+    }
+
+    public func ltv(_ p: Int, ctx: StrategyContext) -> Double? {
+        let value = collateral[p] * oraclePrice(p, ctx)
+        let owed = debt(p) * ctx.price(borrowAsset, p)
+        if owed <= 0 { return 0 }
+        return value > 0 ? owed / value : .infinity
+    }
+
+    public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { borrowRate[ctx.day, p] }
+
+    public func finalMetrics(_ p: Int, days: Int) -> [(String, Double?)] {
+        var m: [(String, Double?)] = [
+            ("borrow_apr_mean", borrowRateSum[p] / Double(max(days, 1))),
+            ("min_health_factor", minHealthFactor[p].isFinite ? minHealthFactor[p] : nil),
+            ("liquidations", Double(liquidationCount[p])),
+        ]
+        if utilization != nil { m.append(("market_supply_apr_mean", marketSupplyRateSum[p] / Double(max(days, 1)))) }
+        return m
+    }
+
+    // MARK: Actions
+
+    /// Repays `units` of debt from the layer's idle borrowed tokens, then the
+    /// spot wallet's; returns what was repaid.
+    private func repayFromLiquid(_ units: Double, _ p: Int, ctx: StrategyContext, useSpot: Bool) -> Double {
+        var left = min(units, debt(p))
+        let fromIdle = min(idle[p], left)
+        idle[p] -= fromIdle
+        debtSlot[p] += fromIdle
+        left -= fromIdle
+        var fromSpot = 0.0
+        if useSpot {
+            let spot = ctx.ledger.spot(borrowAsset)
+            fromSpot = min(max(spot[p], 0), left)
+            spot[p] -= fromSpot
+            debtSlot[p] += fromSpot
+        }
+        return fromIdle + fromSpot
+    }
+
+    /// Sells `amount` of collateral at market, less slippage, and repays debt
+    /// with the proceeds (any excess stays idle); returns units repaid.
+    @discardableResult
+    private func sellCollateral(_ amount: Double, slippage: Double, _ p: Int, ctx: StrategyContext) -> Double {
+        let x = min(amount, collateral[p])
+        guard x > 0 else { return 0 }
+        let value = x * ctx.price(amountAsset, p)
+        let pb = ctx.price(borrowAsset, p)
+        guard pb > 0 else { return 0 }
+        let proceeds = value * (1 - slippage) / pb
+        collateral[p] -= x
+        let repaid = min(proceeds, debt(p))
+        debtSlot[p] += repaid
+        idle[p] += proceeds - repaid
+        if slippage > 0 { ctx.ledger.attribute(owner, .costs, p, -value * slippage) }
+        return repaid
+    }
+
+    public func deleverage(_ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        let target: Double
+        switch action.kind {
+        case .deleverageToLTV(_, let t): target = t
+        case .deleverageToHealthFactor(_, let h): target = config.liquidationThreshold / h
+        default: return .nothing
+        }
+        guard let current = ltv(p, ctx: ctx), current > target, debt(p) > 0 else { return .nothing }
+        let o = oraclePrice(p, ctx)
+        let pb = ctx.price(borrowAsset, p)
+        let before = (debt: debt(p), collateral: collateral[p])
+        // Idle borrowed tokens first: repaying with them needs no sale.
+        let excess = (debt(p) * pb - target * collateral[p] * o) / pb
+        let fromIdle = repayFromLiquid(excess, p, ctx: ctx, useSpot: false)
+        var sold = 0.0
+        if (ltv(p, ctx: ctx) ?? 0) > target + 1e-12 {
+            let s = action.slippage
+            let pm = ctx.price(amountAsset, p)
+            let denominator = pm * (1 - s) - target * o
+            let needed = denominator > 0
+                ? (debt(p) * pb - target * collateral[p] * o) / denominator
+                : debt(p) * pb / max(pm * (1 - s), 1e-300)
+            sold = min(max(needed, 0), collateral[p])
+            sellCollateral(sold, slippage: s, p, ctx: ctx)
+        }
+        return .done([("repaid_from_idle", .number(fromIdle)), ("collateral_sold", .number(sold)),
+                      ("debt_repaid", .number(before.debt - debt(p))), ("ltv_after", JSONBuild.number(ltv(p, ctx: ctx)))])
+    }
+
+    public func releverage(_ p: Int, target t: Double, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        guard let current = ltv(p, ctx: ctx), current < t - 1e-12, collateral[p] > 0 else { return .nothing }
+        let o = oraclePrice(p, ctx)
+        let pb = ctx.price(borrowAsset, p)
+        let gap = t * collateral[p] * o - debt(p) * pb
+        guard gap > 0, pb > 0 else { return .nothing }
+        let borrowed: Double
+        if loops {
+            // Borrow y, stake it 1:1 and post it: (D + y·Pb) = t·(C + y)·o.
+            let denominator = pb - t * o
+            guard denominator > 0 else { return .refused("target LTV \(Format.plain(t)) cannot be reached by looping at today's prices") }
+            borrowed = gap / denominator
+            collateral[p] += borrowed
+            ctx.bookMintAtPar(borrowed, underlying: borrowAsset, receipt: amountAsset, owner: owner, p)
+        } else {
+            borrowed = gap / pb
+            idle[p] += borrowed
+        }
+        debtSlot[p] -= borrowed
+        return .done([("borrowed", .number(borrowed)), ("looped", .bool(loops)), ("ltv_after", JSONBuild.number(ltv(p, ctx: ctx)))])
+    }
+
+    /// Unwinds `fraction` of the position: repays that share of the debt from
+    /// idle and spot borrowed tokens, selling collateral for the rest, then
+    /// moves that share of the collateral to the spot wallet.
+    private func unwind(_ fraction: Double, _ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        let startCollateral = collateral[p]
+        let startDebt = debt(p)
+        guard startCollateral > 0 || startDebt > 0 || idle[p] > 0 else { return .nothing }
+        let target = startDebt * fraction
+        let liquid = repayFromLiquid(target, p, ctx: ctx, useSpot: true)
+        var sold = 0.0
+        let short = target - liquid
+        if short > 1e-15 * max(1, startDebt) {
+            let pm = ctx.price(amountAsset, p)
+            let pb = ctx.price(borrowAsset, p)
+            sold = min(collateral[p], short * pb / max(pm * (1 - action.slippage), 1e-300))
+            sellCollateral(sold, slippage: action.slippage, p, ctx: ctx)
+        }
+        if fraction >= 1, debt(p) > 1e-12 * max(1, startDebt) {
+            return .refused("the collateral does not cover the debt; \(Format.plain(debt(p))) \(ctx.assetName(borrowAsset)) remain owed")
+        }
+        if fraction >= 1 { debtSlot[p] = 0 }
+        let release = max(0, min(collateral[p], startCollateral * fraction - sold))
+        ctx.moveToSpot(from: collateral, asset: amountAsset, amount: release, p)
+        let idleOut = idle[p] * fraction
+        ctx.moveToSpot(from: idle, asset: borrowAsset, amount: idleOut, p)
+        return .done([("debt_repaid", .number(startDebt - debt(p))), ("collateral_sold", .number(sold)),
+                      ("collateral_withdrawn", .number(release)), ("borrowed_idle_withdrawn", .number(idleOut))])
+    }
+
+    public func withdraw(fraction: Double, _ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        unwind(fraction, p, action: action, ctx: ctx)
+    }
+
+    public func exit(_ p: Int, action: ActionSpec, convertTo: Int?, ctx: StrategyContext) -> ActionOutcome {
+        unwind(1, p, action: action, ctx: ctx)
+    }
+}

@@ -1,0 +1,194 @@
+/// `liquid_staking`: Lido-style staking with a tradable receipt (DOMAIN
+/// "Liquid staking"). Deposits mint the receipt 1:1. Rewards accrue daily at
+/// the net rate r = APR × (1 − protocol_fee): every receipt balance of the
+/// strategy that passes rebases on — held here, posted as lending collateral,
+/// sitting in a pool or in the spot wallet — grows by r/365, and the growth is
+/// this layer's staking yield. In `exchange_rate` mode balances are shown in
+/// wrapped units, units = rebasing amount / exchange rate, where the exchange
+/// rate grows by the same factor: the value is identical.
+///
+/// Redemption: through the protocol's queue at 1:1 less `redemption.fee`,
+/// paid out in the underlying after `queue_days` (earning nothing, exposed to
+/// the underlying's price meanwhile); or at once on the market at the
+/// receipt's ratio, less the action's slippage. A `slash` burns that share of
+/// every receipt balance.
+public final class LiquidStakingLayer: LayerRuntime {
+    public let spec: LayerSpec
+    let config: LiquidStakingSpec
+    public let owner: Int
+    /// The receipt.
+    public let amountAsset: Int
+    let underlying: Int
+    public let yieldTokens: PathVector
+    /// Receipts minted here that no later layer took.
+    let idle: PathVector
+    /// Underlying waiting in the redemption queue.
+    let queued: PathVector
+    let queueRelease: PathIntVector
+    let queueConvert: PathIntVector
+    let queueSlippage: PathVector
+    /// Wrapped-to-rebasing exchange rate (starts at 1).
+    let exchangeRate: PathVector
+    let apr: DailyGrid
+
+    init(spec: LayerSpec, config: LiquidStakingSpec, owner: Int, input: Int, receipt: Int, ledger: Ledger, market: MarketChunk) {
+        self.spec = spec
+        self.config = config
+        self.owner = owner
+        amountAsset = receipt
+        underlying = input
+        let arena = ledger.arena
+        yieldTokens = arena.vector()
+        idle = ledger.addSlot(asset: receipt, owner: owner, label: "receipt")
+        queued = ledger.addSlot(asset: input, owner: owner, label: "redemption queue")
+        queueRelease = arena.intVector(-1)
+        queueConvert = arena.intVector(-1)
+        queueSlippage = arena.vector()
+        exchangeRate = arena.vector(1)
+        apr = market.rate(config.apr, layerID: spec.id, kind: .apr)
+        if config.mode == .exchangeRate { ledger.unitDivisors[receipt] = exchangeRate }
+    }
+
+    /// The net rate holders earn on day d, path p.
+    @inline(__always)
+    func netRate(_ d: Int, _ p: Int) -> Double { apr[d, p] * (1 - config.protocolFee) }
+
+    public func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
+        for p in 0..<input.count {
+            idle[p] += input[p] * keep
+            ctx.bookMintAtPar(input[p], underlying: underlying, receipt: amountAsset, owner: owner, p)
+        }
+        return input // minted 1:1
+    }
+
+    public func applyFlow(amount: Double, hour: Double, ctx: StrategyContext) -> [Double] {
+        var applied = [Double](repeating: 0, count: idle.count)
+        for p in 0..<idle.count {
+            if amount > 0 {
+                idle[p] += amount
+                applied[p] = amount
+                ctx.bookMintAtPar(amount, underlying: underlying, receipt: amountAsset, owner: owner, p)
+            } else {
+                ctx.record(p, .refusedAction, layer: spec.id, asset: underlying, amount: amount, detail: [
+                    ("action", .string("flow")),
+                    ("reason", .string("a withdrawal flow cannot take the underlying out of a liquid-staking layer; use an unstake rule")),
+                ])
+            }
+        }
+        return applied
+    }
+
+    public func accrue(ctx: StrategyContext) {
+        let d = ctx.day
+        let n = idle.count
+        // Redemptions that complete today.
+        for p in 0..<n where queueRelease[p] >= 0 && d >= queueRelease[p] {
+            let amount = queued[p]
+            ctx.moveToSpot(from: queued, asset: underlying, amount: amount, p)
+            var detail: [(String, JSONValue)] = [("via", .string("queue"))]
+            if queueConvert[p] >= 0 {
+                let got = ctx.convertSpot(amount, from: underlying, to: queueConvert[p], slippage: queueSlippage[p], owner: owner, p)
+                detail += [("converted_to", .string(ctx.assetName(queueConvert[p]))), ("received", .number(got))]
+            }
+            ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: amount, value: amount * ctx.price(underlying, p), detail: detail)
+            queueRelease[p] = -1
+            queueConvert[p] = -1
+        }
+        // Rebase every receipt balance of the strategy.
+        let receipts = ctx.ledger.slots.filter { $0.asset == amountAsset && $0.rebases }
+        let grid = ctx.market.prices[amountAsset]
+        let staking = ctx.ledger.attribution(owner, .staking)
+        for p in 0..<n {
+            let growth = netRate(d, p) / 365
+            exchangeRate[p] *= 1 + growth
+            guard growth != 0 else { continue }
+            var minted = 0.0
+            for slot in receipts {
+                let amount = slot.amount[p]
+                if amount > 0 {
+                    slot.amount[p] = amount * (1 + growth)
+                    minted += amount * growth
+                }
+            }
+            yieldTokens[p] += minted
+            staking[p] += minted * grid[d, p]
+        }
+    }
+
+    public func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext) {
+        guard case .slash(_, let fraction) = effect else { return }
+        let receipts = ctx.ledger.slots.filter { $0.asset == amountAsset && $0.rebases }
+        for p in 0..<idle.count {
+            var burnt = 0.0
+            for slot in receipts where slot.amount[p] > 0 {
+                let amount = slot.amount[p] * fraction
+                slot.amount[p] -= amount
+                burnt += amount
+            }
+            exchangeRate[p] *= 1 - fraction
+            yieldTokens[p] -= burnt
+            let value = burnt * ctx.price(amountAsset, p)
+            ctx.ledger.attribute(owner, .staking, p, -value)
+            if burnt > 0 {
+                ctx.record(p, .shock, layer: spec.id, asset: amountAsset, amount: -burnt, value: -value, detail: [("slash", .number(fraction))])
+            }
+        }
+    }
+
+    /// Held receipts in display units (wrapped units in `exchange_rate` mode).
+    public func amount(_ p: Int) -> Double { displayUnits(idle[p], p) }
+
+    func displayUnits(_ rebasing: Double, _ p: Int) -> Double {
+        config.mode == .exchangeRate ? rebasing / exchangeRate[p] : rebasing
+    }
+
+    public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { netRate(ctx.day, p) }
+
+    public func withdraw(fraction: Double, _ p: Int, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        let moved = LiquidHolding.release([idle], asset: amountAsset, fraction: fraction, p, ctx: ctx)
+        return moved > 0 ? .done([("receipt", .number(moved))]) : .nothing
+    }
+
+    /// Exit unstakes every liquid receipt (this layer's and the spot
+    /// wallet's, where earlier unwinding put them) on the market.
+    public func exit(_ p: Int, action: ActionSpec, convertTo: Int?, ctx: StrategyContext) -> ActionOutcome {
+        if queued[p] > 0, let to = convertTo, queueConvert[p] != to {
+            queueConvert[p] = to
+            queueSlippage[p] = action.slippage
+        }
+        return unstake(p, viaQueue: false, action: action, ctx: ctx)
+    }
+
+    public func unstake(_ p: Int, viaQueue: Bool, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
+        ctx.moveToSpot(from: idle, asset: amountAsset, amount: idle[p], p)
+        let spot = ctx.ledger.spot(amountAsset)
+        let amount = spot[p]
+        guard amount > 0 else { return .nothing }
+        if viaQueue {
+            // 1:1 less the protocol's fee, paid out after the queue.
+            spot[p] -= amount
+            let fee = amount * config.redemptionFee
+            let out = amount - fee
+            // Receipts leave at market value; the underlying arrives at par:
+            // the difference is the depeg the queue avoids (a price effect).
+            let marketValue = amount * ctx.price(amountAsset, p)
+            let parValue = out * ctx.price(underlying, p)
+            ctx.ledger.attribute(owner, .costs, p, -fee * ctx.price(underlying, p))
+            ctx.ledger.attribute(owner, .price, p, parValue + fee * ctx.price(underlying, p) - marketValue)
+            if config.queueDays == 0 {
+                ctx.ledger.spot(underlying)[p] += out
+                ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: out, value: parValue, detail: [("via", .string("queue")), ("fee", .number(fee))])
+            } else {
+                queued[p] += out
+                queueRelease[p] = max(queueRelease[p], ctx.day + config.queueDays)
+            }
+            return .done([("via", .string("queue")), ("receipt", .number(amount)), ("fee", .number(fee)),
+                          ("payout_day", .number(Double(ctx.day + config.queueDays)))])
+        }
+        let got = ctx.convertSpot(amount, from: amountAsset, to: underlying, slippage: action.slippage, owner: owner, p)
+        ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: got, value: got * ctx.price(underlying, p), detail: [
+            ("via", .string("market")), ("receipt", .number(amount)), ("ratio", .number(ctx.price(amountAsset, p) / max(ctx.price(underlying, p), 1e-300))),
+        ])
+        return .done([("via", .string("market")), ("receipt", .number(amount)), ("received", .number(got))])
+    }
+}
