@@ -159,3 +159,47 @@ struct LendingTests {
         expectRelative(s.paths[0].finalEquity, 200_000, 1e-12)
     }
 }
+
+@Suite("Rule conditions and layer shocks")
+struct ConditionAndShockTests {
+    @Test("an ltv condition fires when the ratio falls: 60 ETH on 100 stETH at ratio 0.9 is LTV 0.6667")
+    func ltvCondition() throws {
+        let r = try TestSupport.run(DeFi.scenario(days: 4, ratio: DeFi.stepRatio(0.9, days: 4), strategies: """
+            [ { "name": "s", "capital": { "asset": "stETH", "amount": 100 }, "layers": [ \(DeFi.lending()) ],
+                "rules": [ { "when": { "metric": "ltv", "layer": "aave", "above": 0.66 }, "then": { "action": "deleverage", "layer": "aave", "target_ltv": 0.5 }, "once": true } ] } ]
+            """))
+        let rule = try #require(r.strategies[0].events.first { $0.kind == .rule })
+        #expect(rule.day == 1)
+        // Repaid from the 60 idle ETH: debt 0.5 × 90 = 45.
+        expectClose(r.strategies[0].layers[0].debt[0], 45, 1e-9)
+    }
+
+    @Test("an apr condition reads the layer's current rate, here a borrow-rate spike")
+    func aprCondition() throws {
+        let r = try TestSupport.run(DeFi.scenario(days: 10, shocks: #"[ { "day": 6, "layer": "aave", "borrow_apr": 0.3, "duration_days": 2 } ]"#, strategies: """
+            [ { "name": "s", "capital": { "asset": "stETH", "amount": 100 }, "layers": [ \(DeFi.lending(borrowAPR: "0.02")) ],
+                "rules": [ { "when": { "metric": "apr", "layer": "aave", "above": 0.1 }, "then": { "action": "exit" } } ] } ]
+            """))
+        #expect(r.strategies[0].events.filter { $0.kind == .rule }.map(\.day) == [6])
+        #expect(r.strategies[0].layers[0].debt[0] == 0)
+    }
+
+    @Test("an exploit takes that share of a layer's holdings and is attributed as an exploit loss")
+    func exploit() throws {
+        let r = try TestSupport.run(TestSupport.scenario(days: 5, shocks: #"[ { "day": 2, "layer": "earn", "exploit": 0.25 } ]"#, strategies: """
+            [ { "name": "s", "capital": { "asset": "TOK", "amount": 1000 }, "layers": [ { "id": "earn", "type": "soft_staking", "apy": 0 } ] } ]
+            """))
+        let s = r.strategies[0]
+        expectClose(s.layers[0].amount[0], 750, 1e-9)
+        expectClose(s.attribution[0][AttributionSource.exploit.index][0], -250 * 2, 1e-9)
+        #expect(s.events.contains { $0.kind == .shock && $0.layer == "earn" && $0.day == 2 })
+    }
+
+    @Test("a supply_apr shock overrides what the collateral earns")
+    func supplyShock() throws {
+        let r = try TestSupport.run(DeFi.scenario(days: 10, shocks: #"[ { "day": 0, "layer": "aave", "supply_apr": 0.365, "duration_days": 2 } ]"#, strategies: """
+            [ { "name": "s", "capital": { "asset": "stETH", "amount": 100 }, "layers": [ \(DeFi.lending()) ] } ]
+            """))
+        expectRelative(r.strategies[0].layers[0].amount[0], 100 * 1.001 * 1.001, 1e-12)
+    }
+}
