@@ -77,6 +77,7 @@ public final class Ledger: @unchecked Sendable {
         attribution = (0..<(layerCount + 1)).map { _ in AttributionSource.allCases.map { _ in arena.vector() } }
         flows = arena.vector()
         spotSlots = []
+        spotTouched = [Bool](repeating: false, count: assetCount + 1)
         for a in 0..<(assetCount + 1) {
             spotSlots.append(slots.count)
             slots.append(Slot(asset: a, owner: layerCount, label: "spot", amount: arena.vector(), rebases: true))
@@ -93,8 +94,21 @@ public final class Ledger: @unchecked Sendable {
     /// Slots of one owner.
     public func slots(of owner: Int) -> [Slot] { slots.filter { $0.owner == owner } }
 
-    /// The spot wallet's slot for an asset.
-    public func spot(_ asset: Int) -> PathVector { slots[spotSlots[asset]].amount }
+    /// Spot slots handed out so far: the others are zero on every path and
+    /// the engine's valuation loops skip them.
+    public private(set) var spotTouched: [Bool]
+
+    /// The spot wallet's slot for an asset (marks it as possibly non-zero).
+    public func spot(_ asset: Int) -> PathVector {
+        spotTouched[asset] = true
+        return slots[spotSlots[asset]].amount
+    }
+
+    /// Whether a slot may hold anything: false for spot slots never handed out.
+    @inline(__always)
+    public func mayHold(_ slot: Slot) -> Bool {
+        slot.owner != spotOwner || spotTouched[slot.asset]
+    }
 
     @inline(__always)
     public func attribute(_ owner: Int, _ source: AttributionSource, _ p: Int, _ value: Double) {

@@ -148,7 +148,7 @@ final class StrategyRunner {
     /// Σ over slots of amount × (P_d − P_{d−1}), booked as each owner's price effect.
     private func bookPriceEffect(day d: Int) {
         let n = market.count
-        for slot in ledger.slots where slot.asset < marketAssetCount {
+        for slot in ledger.slots where slot.asset < marketAssetCount && ledger.mayHold(slot) {
             let grid = market.prices[slot.asset]
             let effect = ledger.attribution(slot.owner, .price)
             let amount = slot.amount
@@ -254,7 +254,7 @@ final class StrategyRunner {
     private func value(into out: PathVector) {
         let n = market.count
         out.fill(0)
-        for slot in ledger.slots {
+        for slot in ledger.slots where ledger.mayHold(slot) {
             let amount = slot.amount
             if slot.asset >= marketAssetCount {
                 for p in 0..<n { out[p] += amount[p] }

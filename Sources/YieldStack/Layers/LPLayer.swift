@@ -123,6 +123,8 @@ public final class LPLayer: LayerRuntime {
             lastPrice[p] = price
             x[p] = next.x
             y[p] = next.y
+            // Concentrated positions keep L; StableSwap carries its invariant as a warm start.
+            liquidity[p] = next.liquidity
         }
     }
 

@@ -58,13 +58,13 @@ public final class LendingLayer: LayerRuntime {
         collateral = ledger.addSlot(asset: input, owner: owner, label: "collateral")
         debtSlot = ledger.addSlot(asset: borrowAsset, owner: owner, label: "debt", rebases: false)
         idle = ledger.addSlot(asset: borrowAsset, owner: owner, label: "borrowed, idle")
-        borrowRate = market.rate(config.borrowAPR, layerID: spec.id, kind: .borrow)
-        supplyRate = market.rate(config.supplyAPR, layerID: spec.id, kind: .supply)
         if case .kinked(let k) = config.borrowAPR {
             utilization = market.utilization(k, layerID: spec.id)
         } else {
             utilization = nil
         }
+        borrowRate = market.rate(config.borrowAPR, layerID: spec.id, kind: .borrow, utilization: utilization)
+        supplyRate = market.rate(config.supplyAPR, layerID: spec.id, kind: .supply)
         terms = LiquidationModel.Terms(liquidationThreshold: config.liquidationThreshold, bonus: config.liquidationBonus,
                                        closeFactor: config.closeFactor, fullLiquidationBelow: config.fullLiquidationBelow)
         borrowRateSum = arena.vector()

@@ -120,7 +120,8 @@ public final class MarketChunk: Sendable {
     /// the scenario's rate overrides for (layer id, kind) applied. The random
     /// stream of a utilisation model is named after the layer id, so two
     /// strategies with the same layer id see the same rate path.
-    public func rate(_ spec: RateSpec, layerID: String, kind: ShockSpec.RateKind) -> DailyGrid {
+    /// `utilization` may pass a kinked rate's utilisation path already generated.
+    public func rate(_ spec: RateSpec, layerID: String, kind: ShockSpec.RateKind, utilization given: DailyGrid? = nil) -> DailyGrid {
         var grid: DailyGrid
         switch spec {
         case .fixed(let v):
@@ -128,8 +129,9 @@ public final class MarketChunk: Sendable {
         case .series(let values):
             grid = DailyGrid(perDay: Array(values.prefix(days)), paths: count)
         case .kinked(let k):
-            let u = utilization(k, layerID: layerID)
-            grid = u.mapping(days: 0..<days) { _, x in KinkedRateModel(k).borrowRate(utilization: x) }
+            let u = given ?? utilization(k, layerID: layerID)
+            let model = KinkedRateModel(k)
+            grid = u.mapping(days: 0..<days) { _, x in model.borrowRate(utilization: x) }
         }
         for shock in shocks {
             if case .rate(layerID, kind, let value, let duration) = shock.effect {

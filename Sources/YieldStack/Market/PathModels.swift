@@ -17,10 +17,13 @@ public enum PathGenerator {
         z.withUnsafeMutableBufferPointer { buffer in
             for p in 0..<count {
                 var g = streams.generator(for: component, path: firstPath + p)
-                var i = count + p
-                for _ in 1..<max(days, 1) {
-                    buffer[i] = g.normal()
-                    i += count
+                // Days 1, 2, … take the pair's values in turn.
+                var d = 1
+                while d < days {
+                    let (a, b) = g.normalPair()
+                    buffer[d * count + p] = a
+                    if d + 1 < days { buffer[(d + 1) * count + p] = b }
+                    d += 2
                 }
             }
         }
@@ -64,10 +67,8 @@ public enum PathGenerator {
                     var i = count + p
                     for _ in 1..<max(days, 1) {
                         logS += drift + diffusion * zb[i]
-                        if let j = spec.jumps {
-                            let u = jumpGen.uniform()
-                            let size = jumpGen.normal()
-                            if u < jumpProbability { logS += j.mean + j.stdev * size }
+                        if let j = spec.jumps, jumpGen.uniform() < jumpProbability {
+                            logS += j.mean + j.stdev * jumpGen.normal()
                         }
                         o[i] = exp(logS)
                         i += count

@@ -12,6 +12,75 @@ public enum Statistics {
         return values[lo] + (h - Double(lo)) * (values[hi] - values[lo])
     }
 
+    /// The values of the given ranks (0-based, ascending order) of `values`,
+    /// by quickselect that recurses only into parts holding a wanted rank:
+    /// O(n log k) for k ranks instead of a full sort. Reorders `values`.
+    public static func orderStatistics(_ values: inout [Double], ranks: [Int]) -> [Double] {
+        let wanted = Array(Set(ranks.map { min(max($0, 0), values.count - 1) })).sorted()
+        values.withUnsafeMutableBufferPointer { buffer in
+            select(buffer, 0, buffer.count - 1, wanted[...])
+        }
+        return ranks.map { values[min(max($0, 0), values.count - 1)] }
+    }
+
+    private static func select(_ a: UnsafeMutableBufferPointer<Double>, _ lo: Int, _ hi: Int, _ ranks: ArraySlice<Int>) {
+        var lo = lo, hi = hi
+        var ranks = ranks
+        while lo < hi, !ranks.isEmpty {
+            if hi - lo < 16 {
+                // Insertion sort for small ranges.
+                for i in (lo + 1)...hi {
+                    let v = a[i]
+                    var j = i - 1
+                    while j >= lo, a[j] > v { a[j + 1] = a[j]; j -= 1 }
+                    a[j + 1] = v
+                }
+                return
+            }
+            // Median of three as pivot, then a Hoare partition.
+            let mid = lo + (hi - lo) / 2
+            if a[mid] < a[lo] { a.swapAt(mid, lo) }
+            if a[hi] < a[lo] { a.swapAt(hi, lo) }
+            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            let pivot = a[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] < pivot { i += 1 }
+                while a[j] > pivot { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            // Now a[lo...j] ≤ pivot ≤ a[i...hi], and a[j+1..<i] == pivot.
+            let left = ranks.prefix { $0 <= j }
+            let right = ranks.drop { $0 < i }
+            if !left.isEmpty, !right.isEmpty {
+                select(a, lo, j, left)
+                lo = i
+                ranks = right
+            } else if !left.isEmpty {
+                hi = j
+                ranks = left
+            } else if !right.isEmpty {
+                lo = i
+                ranks = right
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Type-7 quantiles of `values` (reordered) for several levels at once.
+    public static func quantiles(_ values: inout [Double], _ levels: [Double]) -> [Double] {
+        guard !values.isEmpty else { return levels.map { _ in .nan } }
+        let n = values.count
+        let hs = levels.map { Double(n - 1) * min(max($0, 0), 1) }
+        let los = hs.map { Int($0.rounded(.down)) }
+        let stats = orderStatistics(&values, ranks: los + los.map { min($0 + 1, n - 1) })
+        return levels.indices.map { k in
+            let a = stats[k], b = stats[levels.count + k]
+            return a + (hs[k] - Double(los[k])) * (b - a)
+        }
+    }
+
     public static func mean(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         // Pairwise-free but ordered summation: the same order on every run.
@@ -52,6 +121,12 @@ public enum Statistics {
         guard r > -1 else { return -1 }
         return pow(1 + r, 365 / Double(days)) - 1
     }
+}
+
+/// Lets worker threads write disjoint elements of one buffer.
+struct UnsafeSendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { self.buffer = buffer }
 }
 
 /// Equity quantiles of one day across paths (`daily_quantiles`).
@@ -192,19 +267,31 @@ extension StrategySummary {
         quantiles = Self.dailyQuantiles(r)
     }
 
-    static func dailyQuantiles(_ r: StrategyResult) -> [DailyQuantiles] {
+    /// Equity quantiles for each day. Days are independent, so they are
+    /// computed in parallel; each day's figures depend only on its values.
+    static func dailyQuantiles(_ r: StrategyResult, threads: Int = 2) -> [DailyQuantiles] {
         let n = r.count
-        var out: [DailyQuantiles] = []
-        out.reserveCapacity(r.days)
-        var row = [Double](repeating: 0, count: n)
-        for d in 0..<r.days {
-            for p in 0..<n { row[p] = r.equity[d * n + p] }
-            row.sort()
-            out.append(DailyQuantiles(
-                day: d,
-                p05: Statistics.quantile(sorted: row, 0.05), p25: Statistics.quantile(sorted: row, 0.25),
-                p50: Statistics.quantile(sorted: row, 0.50), p75: Statistics.quantile(sorted: row, 0.75),
-                p95: Statistics.quantile(sorted: row, 0.95), mean: Statistics.mean(row)))
+        let days = r.days
+        var out = [DailyQuantiles](repeating: DailyQuantiles(day: 0, p05: 0, p25: 0, p50: 0, p75: 0, p95: 0, mean: 0), count: days)
+        let equity = r.equity
+        out.withUnsafeMutableBufferPointer { buffer in
+            let target = UnsafeSendableBuffer(buffer)
+            let workers = max(1, min(threads, days))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var row = [Double](repeating: 0, count: n)
+                var d = w
+                while d < days {
+                    var sum = 0.0
+                    for p in 0..<n {
+                        let v = equity[d * n + p]
+                        row[p] = v
+                        sum += v
+                    }
+                    let q = Statistics.quantiles(&row, [0.05, 0.25, 0.5, 0.75, 0.95])
+                    target.buffer[d] = DailyQuantiles(day: d, p05: q[0], p25: q[1], p50: q[2], p75: q[3], p95: q[4], mean: sum / Double(n))
+                    d += workers
+                }
+            }
         }
         return out
     }

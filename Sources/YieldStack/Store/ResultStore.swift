@@ -53,6 +53,12 @@ public final class ResultStore: @unchecked Sendable {
         config.journalMode = .wal
         config.busyMode = .timeout(5)
         config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            // A run is one large transaction: keep its pages in memory, and
+            // under WAL a commit needs no sync of the main file.
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
@@ -127,15 +133,16 @@ public final class ResultStore: @unchecked Sendable {
 
         let insertStrategy = try db.makeStatement(sql: "INSERT INTO strategies VALUES (?, ?, ?, ?, ?)")
         let insertLayer = try db.makeStatement(sql: "INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?)")
-        let insertDaily = try db.makeStatement(sql: "INSERT INTO daily VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertLayerDaily = try db.makeStatement(sql: "INSERT INTO layer_daily VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertQuantile = try db.makeStatement(sql: "INSERT INTO daily_quantiles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertEvent = try db.makeStatement(sql: """
+        let insertDaily = try BulkInsert(db, sql: "INSERT INTO daily VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        let insertLayerDaily = try BulkInsert(db, sql: "INSERT INTO layer_daily VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let insertQuantile = try BulkInsert(db, sql: "INSERT INTO daily_quantiles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let insertEvent = try BulkInsert(db, sql: """
             INSERT INTO events (run_id, strategy, path, day, date, kind, layer_id, asset, amount, value, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertPath = try db.makeStatement(sql: "INSERT INTO path_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertMetric = try db.makeStatement(sql: "INSERT INTO metrics VALUES (?, ?, ?, ?)")
+        let insertPath = try BulkInsert(db, sql: "INSERT INTO path_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let insertMetric = try BulkInsert(db, sql: "INSERT INTO metrics VALUES (?, ?, ?, ?)")
+        let bulk = [insertDaily, insertLayerDaily, insertQuantile, insertEvent, insertPath, insertMetric]
 
         for (s, r) in result.strategies.enumerated() {
             let spec = scenario.strategies[s]
@@ -145,40 +152,73 @@ public final class ResultStore: @unchecked Sendable {
             for (l, layer) in summary.layers.enumerated() {
                 try insertLayer.execute(arguments: [runID, name, l, layer.id, layer.type, layer.asset])
             }
+            // Run id and strategy are the first two columns of every bulk table.
+            for statement in bulk {
+                statement.bind(1, runID)
+                statement.bind(2, name)
+            }
             for row in r.daily {
-                insertDaily.setUncheckedArguments([runID, name, row.path, row.day, dates[row.day], row.equity, row.debt, row.healthFactor])
-                try insertDaily.execute()
+                insertDaily.bind(3, row.path)
+                insertDaily.bind(4, row.day)
+                insertDaily.bind(5, dates[row.day])
+                insertDaily.bind(6, row.equity)
+                insertDaily.bind(7, row.debt)
+                insertDaily.bind(8, row.healthFactor)
+                try insertDaily.step()
                 try tick()
             }
             let layerIDs = summary.layers.map(\.id)
             let layerAssets = summary.layers.map(\.asset)
             for row in r.layerDaily {
-                insertLayerDaily.setUncheckedArguments([runID, name, row.path, row.day, layerIDs[row.layer], layerAssets[row.layer],
-                                                        row.amount, row.value, row.yieldToDate])
-                try insertLayerDaily.execute()
+                insertLayerDaily.bind(3, row.path)
+                insertLayerDaily.bind(4, row.day)
+                insertLayerDaily.bind(5, layerIDs[row.layer])
+                insertLayerDaily.bind(6, layerAssets[row.layer])
+                insertLayerDaily.bind(7, row.amount)
+                insertLayerDaily.bind(8, row.value)
+                insertLayerDaily.bind(9, row.yieldToDate)
+                try insertLayerDaily.step()
                 try tick()
             }
             for q in summary.quantiles {
-                insertQuantile.setUncheckedArguments([runID, name, q.day, dates[q.day], q.p05, q.p25, q.p50, q.p75, q.p95, q.mean])
-                try insertQuantile.execute()
+                insertQuantile.bind(3, q.day)
+                insertQuantile.bind(4, dates[q.day])
+                for (k, v) in [q.p05, q.p25, q.p50, q.p75, q.p95, q.mean].enumerated() { insertQuantile.bind(Int32(5 + k), v) }
+                try insertQuantile.step()
                 try tick()
             }
             for e in r.events {
-                insertEvent.setUncheckedArguments([runID, name, e.path, e.day, dates[e.day], e.kind.rawValue, e.layer, e.asset,
-                                                   e.amount, e.value, e.detail])
-                try insertEvent.execute()
+                insertEvent.bind(3, e.path)
+                insertEvent.bind(4, e.day)
+                insertEvent.bind(5, dates[e.day])
+                insertEvent.bind(6, e.kind.rawValue)
+                insertEvent.bind(7, e.layer)
+                insertEvent.bind(8, e.asset)
+                insertEvent.bind(9, e.amount)
+                insertEvent.bind(10, e.value)
+                insertEvent.bind(11, e.detail)
+                try insertEvent.step()
                 try tick()
             }
             for (p, o) in r.paths.enumerated() {
-                insertPath.setUncheckedArguments([runID, name, r.firstPath + p, o.initialValue, o.finalEquity, o.netFlows, o.totalReturn,
-                                                  o.maxDrawdown, o.liquidations > 0, o.liquidations, o.firstLiquidationDay,
-                                                  o.minHealthFactor, o.badDebt])
-                try insertPath.execute()
+                insertPath.bind(3, r.firstPath + p)
+                insertPath.bind(4, o.initialValue)
+                insertPath.bind(5, o.finalEquity)
+                insertPath.bind(6, o.netFlows)
+                insertPath.bind(7, o.totalReturn)
+                insertPath.bind(8, o.maxDrawdown)
+                insertPath.bind(9, o.liquidations > 0)
+                insertPath.bind(10, o.liquidations)
+                insertPath.bind(11, o.firstLiquidationDay)
+                insertPath.bind(12, o.minHealthFactor)
+                insertPath.bind(13, o.badDebt)
+                try insertPath.step()
                 try tick()
             }
             for (metric, value) in summary.metrics {
-                insertMetric.setUncheckedArguments([runID, name, metric, value.flatMap { $0.isFinite ? $0 : nil }])
-                try insertMetric.execute()
+                insertMetric.bind(3, metric)
+                insertMetric.bind(4, value.flatMap { $0.isFinite ? $0 : nil })
+                try insertMetric.step()
                 try tick()
             }
         }

@@ -17,12 +17,13 @@ public struct StableSwapModel: AMMModel {
 
     var ann: Double { 4 * amplification }
 
-    /// The invariant D of balances (x, y).
-    public static func invariant(x: Double, y: Double, amplification a: Double) -> Double {
+    /// The invariant D of balances (x, y); `guess` (e.g. yesterday's D)
+    /// only speeds up the Newton iteration.
+    public static func invariant(x: Double, y: Double, amplification a: Double, guess: Double = 0) -> Double {
         let s = x + y
         guard s > 0, x > 0, y > 0 else { return 0 }
         let ann = 4 * a
-        var d = s
+        var d = guess > 0 ? guess : s
         for _ in 0..<255 {
             let dp = d * d * d / (4 * x * y)
             let previous = d
@@ -100,12 +101,58 @@ public struct StableSwapModel: AMMModel {
         return AMMPosition(x: x * scale, y: y * scale)
     }
 
+    /// `position.liquidity` carries the last invariant as a warm start;
+    /// the result carries the current one.
     public func rebalance(_ position: AMMPosition, to target: Double) -> AMMPosition {
         guard position.x > 0, position.y > 0, target > 0 else { return position }
-        let d = Self.invariant(x: position.x, y: position.y, amplification: amplification)
+        let d = Self.invariant(x: position.x, y: position.y, amplification: amplification, guess: position.liquidity)
         let current = Self.price(x: position.x, y: position.y, invariant: d, amplification: amplification)
-        if abs(current / target - 1) < 1e-14 { return position }
+        if abs(current / target - 1) < 1e-14 { return AMMPosition(x: position.x, y: position.y, liquidity: d) }
+        if var fast = Self.newtonBalances(price: target, invariant: d, amplification: amplification, x: position.x, y: position.y) {
+            fast.liquidity = d
+            return fast
+        }
         let x = Self.balanceAtPrice(target, invariant: d, amplification: amplification, guess: position.x)
-        return AMMPosition(x: x, y: Self.balance(other: x, invariant: d, amplification: amplification))
+        return AMMPosition(x: x, y: Self.balance(other: x, invariant: d, amplification: amplification), liquidity: d)
+    }
+
+    /// Newton's method on the two conditions "on the invariant" and "priced
+    /// at the target", in units of D (the invariant is homogeneous):
+    ///   F = Ann(u + v) + 1 − Ann − 1/(4uv) = 0,
+    ///   G = Ann + 1/(4u²v) − p·(Ann + 1/(4uv²)) = 0.
+    /// Warm-started from yesterday's balances it converges in a few steps;
+    /// nil (and the caller's bracketed search) if it strays or stalls.
+    static func newtonBalances(price p: Double, invariant d: Double, amplification a: Double, x: Double, y: Double) -> AMMPosition? {
+        guard d > 0 else { return nil }
+        let ann = 4 * a
+        var u = x / d, v = y / d
+        for _ in 0..<30 {
+            let uv = u * v
+            let f = ann * (u + v) + 1 - ann - 1 / (4 * uv)
+            let g = ann + 1 / (4 * u * uv) - p * (ann + 1 / (4 * uv * v))
+            let fu = ann + 1 / (4 * u * uv)
+            let fv = ann + 1 / (4 * uv * v)
+            let gu = -1 / (2 * u * u * uv) + p / (4 * uv * uv)
+            let gv = -1 / (4 * uv * uv) + p / (2 * uv * v * v)
+            let det = fu * gv - fv * gu
+            guard det.isFinite, det != 0 else { return nil }
+            let du = (-f * gv + g * fv) / det
+            let dv = (-g * fu + f * gu) / det
+            var nu = u + du, nv = v + dv
+            // Stay in the positive quadrant.
+            if nu <= 0 { nu = u / 2 }
+            if nv <= 0 { nv = v / 2 }
+            let converged = abs(nu - u) <= 1e-15 * u && abs(nv - v) <= 1e-15 * v
+            u = nu
+            v = nv
+            if converged || (abs(du) <= 1e-14 * u && abs(dv) <= 1e-14 * v) {
+                // Accept only a solution that really satisfies both conditions.
+                let residual = ann * (u + v) + 1 - ann - 1 / (4 * u * v)
+                let check = (ann + 1 / (4 * u * u * v)) / (ann + 1 / (4 * u * v * v))
+                guard abs(check / p - 1) < 1e-12, abs(residual) < 1e-12 * ann else { return nil }
+                return AMMPosition(x: u * d, y: v * d)
+            }
+        }
+        return nil
     }
 }

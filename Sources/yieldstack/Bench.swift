@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import YieldStack
+
+extension YieldStackCommand {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure simulation speed: path-days and layer-days per second, and each phase of a run.",
+            discussion: "Build with -c release for meaningful numbers. Runs into a temporary database.")
+
+        @Argument(help: "Scenario to run.")
+        var file = "scenarios/steth-aave-curve.json"
+
+        @Option(help: "Market paths.")
+        var paths = 10_000
+
+        @Option(help: "Worker threads (default: one per core).")
+        var threads: Int?
+
+        @Option(name: .customLong("repeat"), help: "Repetitions; the best time of each phase is reported.")
+        var repetitions = 3
+
+        @Option(name: .customLong("store-paths"), help: "Paths whose daily rows are stored.")
+        var storePaths = 100
+
+        func validate() throws {
+            if paths < 1 { throw ValidationError("--paths must be at least 1.") }
+            if repetitions < 1 { throw ValidationError("--repeat must be at least 1.") }
+        }
+
+        func run() throws {
+            var loaded: LoadedScenario
+            do {
+                loaded = try ScenarioLoader.load(path: file)
+            } catch {
+                throw Terminal.fail(error)
+            }
+            loaded.scenario.paths = paths
+            let scenario = loaded.scenario
+            let threadCount = threads ?? SimulationOptions.defaultThreads
+            let options = SimulationOptions(threads: threadCount, storePaths: storePaths)
+            let dir = NSTemporaryDirectory() + "yieldstack-bench-\(ProcessInfo.processInfo.processIdentifier)"
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+
+            func time(_ body: () throws -> Void) rethrows -> Double {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
+            var best: [String: Double] = [:]
+            func keep(_ name: String, _ t: Double) { best[name] = min(best[name] ?? .infinity, t) }
+
+            for i in 0..<repetitions {
+                keep("market generation (1 thread)", time { _ = BenchmarkPhases.generateMarkets(scenario) })
+                var result: SimulationResult?
+                do {
+                    try keep("simulation (market + engine)", time { result = try Simulation.run(scenario, options: options) })
+                } catch {
+                    throw Terminal.fail(.engine(error as! EngineFault))
+                }
+                var summaries: [StrategySummary] = []
+                keep("risk statistics", time { summaries = RunPipeline.summarise(result!) })
+                let store = try ResultStore(path: dir + "/bench-\(i).sqlite")
+                let metadata = RunMetadata(scenarioFile: file, scenarioJSON: loaded.text, scenarioSHA256: loaded.sha256,
+                                           storedPaths: storePaths, startedAt: "bench", finishedAt: "bench")
+                var id: Int64 = 0
+                try keep("database write", time { id = try store.save(result!, summaries: summaries, metadata: metadata) })
+                var stored: StoredRun?
+                try keep("database read + report", time {
+                    stored = try store.load(run: id)
+                    _ = ReportRenderer(run: stored!, databasePath: store.path).render()
+                })
+                try keep("end to end (run command)", time {
+                    let s = try ResultStore(path: dir + "/e2e-\(i).sqlite")
+                    _ = try RunPipeline.run(loaded, options: options, store: s, reportDirectory: dir, now: { "bench" })
+                })
+            }
+            let pathDays = Double(scenario.paths * scenario.days)
+            let layerDays = Double(BenchmarkPhases.layerDays(scenario))
+            let sim = best["simulation (market + engine)"]!
+            print("yieldstack bench — \(file): \(scenario.paths) paths × \(scenario.days) days, \(scenario.strategies.count) strategies, "
+                  + "\(scenario.strategies.map(\.layers.count).reduce(0, +)) layers, \(threadCount) thread\(threadCount == 1 ? "" : "s"), best of \(repetitions)")
+            let order = ["market generation (1 thread)", "simulation (market + engine)", "risk statistics", "database write",
+                         "database read + report", "end to end (run command)"]
+            var rows = [["phase", "seconds"]]
+            for name in order { rows.append([name, Format.fixed(best[name]!, 3)]) }
+            print(Terminal.table(rows))
+            print("simulation: \(Format.grouped(pathDays / sim / 1e6, 1)) million path-days/s, \(Format.grouped(layerDays / sim / 1e6, 1)) million layer-days/s")
+        }
+    }
+}
