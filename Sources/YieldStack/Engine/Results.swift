@@ -35,6 +35,9 @@ public struct PathOutcome: Sendable, Equatable {
     public var firstLiquidationDay: Int?
     public var minHealthFactor: Double?
     public var badDebt: Double
+    /// The capital asset's price change over the run on this path, the same
+    /// for every strategy with that capital: it identifies crash paths.
+    public var marketReturn: Double
     /// initial + flows − final: the loss measured by VaR/CVaR (SPEC §3).
     public var loss: Double { initialValue + netFlows - finalEquity }
 }

@@ -454,7 +454,9 @@ final class StrategyRunner {
                 liquidations: ctx.liquidations[p],
                 firstLiquidationDay: ctx.firstLiquidationDay[p] >= 0 ? ctx.firstLiquidationDay[p] : nil,
                 minHealthFactor: ctx.minHealthFactor[p].isFinite ? ctx.minHealthFactor[p] : nil,
-                badDebt: ctx.badDebt[p]))
+                badDebt: ctx.badDebt[p],
+                marketReturn: ctx.price(capitalAsset, day: 0, p) > 0
+                    ? ctx.price(capitalAsset, day: scenario.days - 1, p) / ctx.price(capitalAsset, day: 0, p) - 1 : 0))
         }
         let incomeSources: [AttributionSource] = [.staking, .supplyInterest, .lpFees, .incentives]
         let finals = layers.enumerated().map { (l, layer) in

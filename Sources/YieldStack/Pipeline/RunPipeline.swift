@@ -7,6 +7,8 @@ public struct RunOutput: Sendable {
     public var reportPath: String?
     public var report: String
     public var json: JSONValue
+    /// The simulation itself, for callers that analyse further (`compare`).
+    public var result: SimulationResult
 }
 
 /// Any failure of a run, with the exit status the CLI reports it with.
@@ -75,15 +77,22 @@ public enum RunPipeline {
             reportPath = path
         }
         let json = RunJSON.document(run: stored, databasePath: store.path, reportPath: reportPath)
-        return RunOutput(runID: runID, stored: stored, reportPath: reportPath, report: report, json: json)
+        return RunOutput(runID: runID, stored: stored, reportPath: reportPath, report: report, json: json, result: result)
     }
 
     /// Risk summaries of every strategy of a result.
     public static func summarise(_ result: SimulationResult) -> [StrategySummary] {
-        result.strategies.map { r in
+        var summaries = result.strategies.map { r in
             let spec = result.scenario.strategies[r.strategyIndex]
             return StrategySummary(result: r, scenario: result.scenario,
                                    layerAssets: StackPlan.amountAssets(strategy: spec, market: result.scenario.market))
         }
+        let finals = result.strategies.map { $0.paths.map(\.finalEquity) }
+        for a in summaries.indices {
+            summaries[a].comparisons = summaries.indices.filter { $0 != a }.map { b in
+                PairComparison.compare(finals[a], finals[b], other: summaries[b].name)
+            }
+        }
+        return summaries
     }
 }

@@ -73,10 +73,18 @@ public struct ReportRenderer {
             let lp = s.metric("liquidation_probability") ?? 0
             if lp > 0 {
                 sentence += isMonteCarlo
-                    ? "; liquidated on \(Format.percent(lp)) of paths"
+                    ? "; liquidated on \(Format.percent(lp)) of paths, the first time by day \(Int(s.metric("first_liquidation_day_p50") ?? 0)) in half of those"
                     : "; liquidated \(Int(s.metric("liquidations") ?? 0)) time\(Int(s.metric("liquidations") ?? 0) == 1 ? "" : "s"), first on day \(Int(s.metric("first_liquidation_day_p50") ?? 0))"
             }
             out.append(sentence + ".")
+        }
+        if isMonteCarlo, run.strategies.count > 1 {
+            for (i, a) in run.strategies.enumerated() {
+                for b in run.strategies[(i + 1)...] {
+                    guard let p = a.metric("prob_above.\(b.name)") else { continue }
+                    out.append("- On the same markets, **\(escape(a.name))** ended above **\(escape(b.name))** on \(Format.percent(p)) of paths (mean difference \(money(a.metric("mean_difference.\(b.name)") ?? 0))).")
+                }
+            }
         }
         out.append("")
     }
@@ -143,20 +151,54 @@ public struct ReportRenderer {
         out.append("")
         out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(currency)\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
         out.append("")
-        out.append("| Strategy | VaR 95 | CVaR 95 | VaR 99 | CVaR 99 | Max drawdown (mean) | Max drawdown (worst) | Liquidation probability | Liquidations per path | Min health factor | First liquidation day (p05 / p50) | Bad debt |")
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("### Loss distribution")
+        out.append("")
+        out.append("| Strategy | P(loss) | Median loss | Loss p90 | VaR 95 | CVaR 95 | VaR 99 | CVaR 99 | Worst loss |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in run.strategies {
-            let first: String
-            if let p05 = s.metric("first_liquidation_day_p05"), let p50 = s.metric("first_liquidation_day_p50") {
-                first = "\(Format.fixed(p05, 0)) / \(Format.fixed(p50, 0))"
-            } else {
-                first = "—"
-            }
-            out.append("| \(escape(s.name)) | \(num(s.metric("var_95"))) | \(num(s.metric("cvar_95"))) | \(num(s.metric("var_99"))) | \(num(s.metric("cvar_99"))) | "
-                + "\(pct(s.metric("max_drawdown"))) | \(pct(s.metric("max_drawdown_worst"))) | \(pct(s.metric("liquidation_probability"))) | "
-                + "\(num(s.metric("liquidations"))) | \(hf(s.metric("min_health_factor"))) | \(first) | \(num(s.metric("bad_debt"))) |")
+            var losses = s.paths.map(\.loss)
+            let share = losses.isEmpty ? 0 : Double(losses.filter { $0 > 0 }.count) / Double(losses.count)
+            let q = losses.isEmpty ? [0, 0] : Statistics.quantiles(&losses, [0.5, 0.9])
+            out.append("| \(escape(s.name)) | \(Format.percent(share)) | \(num(q[0])) | \(num(q[1])) | \(num(s.metric("var_95"))) | \(num(s.metric("cvar_95"))) | "
+                + "\(num(s.metric("var_99"))) | \(num(s.metric("cvar_99"))) | \(num(s.paths.map(\.loss).max())) |")
         }
         out.append("")
+        out.append("### Liquidations")
+        out.append("")
+        out.append("| Strategy | Liquidation probability | Liquidations per path | First liquidation, p05 | First liquidation, median | Bad debt (mean) | Min health factor (mean) | Min health factor (worst) |")
+        out.append("|---|---:|---:|---|---|---:|---:|---:|")
+        for s in run.strategies {
+            func day(_ key: String) -> String {
+                guard let d = s.metric(key) else { return "—" }
+                let rounded = Int(d.rounded())
+                return "day \(Format.fixed(d, 0)) (\(run.start.adding(days: rounded)))"
+            }
+            out.append("| \(escape(s.name)) | \(pct(s.metric("liquidation_probability"))) | \(num(s.metric("liquidations"))) | \(day("first_liquidation_day_p05")) | "
+                + "\(day("first_liquidation_day_p50")) | \(num(s.metric("bad_debt"))) | \(hf(s.metric("min_health_factor"))) | \(hf(s.metric("worst_health_factor"))) |")
+        }
+        out.append("")
+        out.append("### Drawdown and APY distribution")
+        out.append("")
+        out.append("| Strategy | Max drawdown, mean | p50 | p95 | worst | APY p05 | APY p50 | APY p95 |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for s in run.strategies {
+            out.append("| \(escape(s.name)) | \(pct(s.metric("max_drawdown"))) | \(pct(s.metric("max_drawdown_p50"))) | \(pct(s.metric("max_drawdown_p95"))) | "
+                + "\(pct(s.metric("max_drawdown_worst"))) | \(pct(s.metric("apy_p05"))) | \(pct(s.metric("apy_p50"))) | \(pct(s.metric("apy_p95"))) |")
+        }
+        out.append("")
+        if run.strategies.count > 1 {
+            out.append("### Head to head")
+            out.append("")
+            out.append("Share of paths on which the row's strategy ends above the column's, on the same markets.")
+            out.append("")
+            out.append("| | " + run.strategies.map { escape($0.name) }.joined(separator: " | ") + " |")
+            out.append("|---|" + run.strategies.map { _ in "---:|" }.joined())
+            for a in run.strategies {
+                let cells = run.strategies.map { b in a.name == b.name ? "—" : pct(a.metric("prob_above.\(b.name)")) }
+                out.append("| \(escape(a.name)) | " + cells.joined(separator: " | ") + " |")
+            }
+            out.append("")
+        }
     }
 
     private func timeline(_ out: inout [String]) {

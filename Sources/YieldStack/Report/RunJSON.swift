@@ -32,6 +32,15 @@ public enum RunJSON {
             ("liquidations", m("liquidations")),
             ("min_health_factor", m("min_health_factor")),
             ("net_flows", m("net_flows")),
+            ("var_99", m("var_99")),
+            ("cvar_99", m("cvar_99")),
+            ("apy_quantiles", JSONBuild.object([("p05", m("apy_p05")), ("p50", m("apy_p50")), ("p95", m("apy_p95"))])),
+            ("max_drawdown_quantiles", JSONBuild.object([("p50", m("max_drawdown_p50")), ("p95", m("max_drawdown_p95")), ("worst", m("max_drawdown_worst"))])),
+            ("first_liquidation_day", JSONBuild.object([("p05", m("first_liquidation_day_p05")), ("p50", m("first_liquidation_day_p50"))])),
+            ("bad_debt", m("bad_debt")),
+            ("probability_above", JSONBuild.object(s.metrics.keys.filter { $0.hasPrefix("prob_above.") }.sorted().map {
+                (String($0.dropFirst("prob_above.".count)), m($0))
+            })),
             ("layers", JSONBuild.array(s.layers.map { l in
                 let lm = { (k: String) in JSONBuild.number(s.metric("layer.\(l.id).\(k)")) }
                 return JSONBuild.object([

@@ -166,6 +166,8 @@ public struct StrategySummary: Sendable {
     public var quantiles: [DailyQuantiles]
     /// The path with the largest loss (first such path on ties).
     public var worstPath: Int
+    /// Against each other strategy of the run, on the same paths.
+    public var comparisons: [PairComparison] = []
 
     /// Every figure under a stable name, for the `metrics` table.
     public var metrics: [(String, Double?)] {
@@ -182,6 +184,9 @@ public struct StrategySummary: Sendable {
             ("first_liquidation_day_p05", firstLiquidationDayP05), ("first_liquidation_day_p50", firstLiquidationDayP50),
             ("bad_debt", badDebt), ("net_flows", netFlows), ("worst_path", Double(worstPath)),
         ]
+        for c in comparisons {
+            m += [("prob_above.\(c.other)", c.probabilityAbove), ("mean_difference.\(c.other)", c.meanDifference)]
+        }
         for l in layers {
             m += [("layer.\(l.id).amount", l.amount), ("layer.\(l.id).value", l.value), ("layer.\(l.id).debt", l.debt),
                   ("layer.\(l.id).yield", l.yieldTokens), ("layer.\(l.id).yield_value", l.yieldValue)]
@@ -192,6 +197,28 @@ public struct StrategySummary: Sendable {
             }
         }
         return m
+    }
+}
+
+/// How one strategy fared against another on the same market paths.
+public struct PairComparison: Sendable, Equatable {
+    public var other: String
+    /// Share of paths on which this strategy's final equity is above the other's.
+    public var probabilityAbove: Double
+    /// Mean over paths of (this final equity − the other's).
+    public var meanDifference: Double
+
+    /// Compares final equities path by path (common random numbers).
+    public static func compare(_ a: [Double], _ b: [Double], other: String) -> PairComparison {
+        let n = min(a.count, b.count)
+        guard n > 0 else { return PairComparison(other: other, probabilityAbove: .nan, meanDifference: .nan) }
+        var above = 0
+        var diff = 0.0
+        for p in 0..<n {
+            if a[p] > b[p] { above += 1 }
+            diff += a[p] - b[p]
+        }
+        return PairComparison(other: other, probabilityAbove: Double(above) / Double(n), meanDifference: diff / Double(n))
     }
 }
 

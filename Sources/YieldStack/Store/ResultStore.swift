@@ -140,7 +140,7 @@ public final class ResultStore: @unchecked Sendable {
             INSERT INTO events (run_id, strategy, path, day, date, kind, layer_id, asset, amount, value, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertPath = try BulkInsert(db, sql: "INSERT INTO path_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let insertPath = try BulkInsert(db, sql: "INSERT INTO path_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let insertMetric = try BulkInsert(db, sql: "INSERT INTO metrics VALUES (?, ?, ?, ?)")
         let bulk = [insertDaily, insertLayerDaily, insertQuantile, insertEvent, insertPath, insertMetric]
 
@@ -212,6 +212,7 @@ public final class ResultStore: @unchecked Sendable {
                 insertPath.bind(11, o.firstLiquidationDay)
                 insertPath.bind(12, o.minHealthFactor)
                 insertPath.bind(13, o.badDebt)
+                insertPath.bind(14, o.marketReturn)
                 try insertPath.step()
                 try tick()
             }
@@ -270,7 +271,8 @@ public final class ResultStore: @unchecked Sendable {
                                                       arguments: [id, name]).map {
                         PathOutcome(initialValue: $0["initial_value"], finalEquity: $0["final_equity"], netFlows: $0["net_flows"],
                                     totalReturn: $0["total_return"], maxDrawdown: $0["max_drawdown"], liquidations: $0["liquidations"],
-                                    firstLiquidationDay: $0["first_liquidation_day"], minHealthFactor: $0["min_health_factor"], badDebt: $0["bad_debt"])
+                                    firstLiquidationDay: $0["first_liquidation_day"], minHealthFactor: $0["min_health_factor"], badDebt: $0["bad_debt"],
+                                    marketReturn: $0["market_return"])
                     }
                     let worst = Int(strategy.metrics["worst_path"].flatMap { $0 } ?? 0)
                     let pathFilter: String

@@ -108,6 +108,7 @@ enum StoreSchema {
                 t.column("first_liquidation_day", .integer)
                 t.column("min_health_factor", .double)
                 t.column("bad_debt", .double).notNull()
+                t.column("market_return", .double).notNull()
                 t.primaryKey(["run_id", "strategy", "path"])
                 t.foreignKey(["run_id", "strategy"], references: "strategies", columns: ["run_id", "name"], onDelete: .cascade)
             }

@@ -142,3 +142,50 @@ struct CLITests {
         #expect(json["seed"]?.int == 99)
     }
 }
+
+@Suite("Command line: compare and sweep", .serialized)
+struct CLICompareSweepTests {
+    let cli = CLITests()
+
+    @Test("compare FILE writes the comparison report; compare --db compares two runs")
+    func compare() throws {
+        let dir = TestSupport.tempDirectory()
+        let db = dir + "/c.sqlite"
+        let o = try cli.run(["compare", TestSupport.fixture("golden-scenario.json"), "--db", db, "--report-dir", dir, "--json"])
+        #expect(o.status == 0, "\(o.stderr)")
+        let json = try JSONParser.parse(o.stdout)
+        #expect(json["comparison_report"]?.string == dir + "/golden-scenario-compare.md")
+        let lock = try #require(json["flexible_vs_locked"]?.elements?.first)
+        #expect(lock["flexible"]?.string == "flexible")
+        #expect(lock["locked"]?.string == "locked")
+        let text = try String(contentsOfFile: dir + "/golden-scenario-compare.md", encoding: .utf8)
+        #expect(text.contains("## Flexible (flexible) versus locked (locked)"))
+        #expect(text.contains("Break-even lock APR, mean"))
+
+        #expect(try cli.run(["run", TestSupport.fixture("golden-scenario.json"), "--db", db, "--report-dir", dir, "--quiet"]).status == 0)
+        let runs = try cli.run(["compare", "--db", db, "1", "2"])
+        #expect(runs.status == 0)
+        #expect(runs.stdout.contains("# Comparison of runs 1 and 2"))
+        #expect(try cli.run(["compare", "--db", db, "1", "9"]).status == 64)
+        #expect(try cli.run(["compare", "1", "2"]).status == 64)
+        #expect(try cli.run(["compare", TestSupport.fixture("golden-scenario.json"), "--strategies", "nope", "--db", db]).status == 64)
+    }
+
+    @Test("sweep runs the grid, one stored run per variant, and writes the sweep report")
+    func sweep() throws {
+        let dir = TestSupport.tempDirectory()
+        let db = dir + "/s.sqlite"
+        let o = try cli.run(["sweep", TestSupport.fixture("golden-scenario.json"), "--set", "strategies[1].layers[0].apr=0.05,0.2",
+                             "--set", "strategies[0].layers[0].apy=0.01,0.03", "--db", db, "--report-dir", dir, "--json"])
+        #expect(o.status == 0, "\(o.stderr)")
+        let json = try JSONParser.parse(o.stdout)
+        let variants = try #require(json["variants"]?.elements)
+        #expect(variants.count == 4)
+        #expect(variants.compactMap { $0["run_id"]?.int } == [1, 2, 3, 4])
+        let report = try String(contentsOfFile: dir + "/golden-scenario-sweep.md", encoding: .utf8)
+        #expect(report.contains("| `strategies[1].layers[0].apr` | 0.05, 0.2 |"))
+        let bad = try cli.run(["sweep", TestSupport.fixture("golden-scenario.json"), "--set", "strategies[1].layers[0].term_days=0", "--db", db])
+        #expect(bad.status == 65)
+        #expect(try cli.run(["sweep", TestSupport.fixture("golden-scenario.json"), "--set", "nonsense", "--db", db]).status == 64)
+    }
+}

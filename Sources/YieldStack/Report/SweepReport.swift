@@ -1,0 +1,80 @@
+/// Markdown and JSON for `yieldstack sweep`: one row per variant and strategy.
+public struct SweepReport {
+    public var scenarioName: String
+    public var file: String
+    public var axes: [SweepAxis]
+    public var variants: [(variant: SweepVariant, run: StoredRun)]
+    public var databasePath: String
+
+    public init(scenarioName: String, file: String, axes: [SweepAxis], variants: [(variant: SweepVariant, run: StoredRun)], databasePath: String) {
+        self.scenarioName = scenarioName
+        self.file = file
+        self.axes = axes
+        self.variants = variants
+        self.databasePath = databasePath
+    }
+
+    public func render() -> String {
+        var out: [String] = []
+        let first = variants.first?.run
+        out.append("# Sweep: \(scenarioName.replacingOccurrences(of: "|", with: "\\|"))")
+        out.append("")
+        out.append("| | |")
+        out.append("|---|---|")
+        out.append("| File | `\(file)` |")
+        if let r = first {
+            out.append("| Period | \(r.start) → \(r.endDate) (\(r.days) days) |")
+            out.append("| Paths, seed | \(Format.grouped(Double(r.paths), 0)), \(r.seed) |")
+        }
+        for axis in axes {
+            out.append("| `\(axis.path)` | \(axis.values.map { JSONWriter.write($0) }.joined(separator: ", ")) |")
+        }
+        out.append("| Variants | \(variants.count) |")
+        out.append("")
+        let ids = variants.map(\.run.id)
+        out.append("\(ReportRenderer.runLinePrefix)\(ids.first.map(String.init) ?? "–")–\(ids.last.map(String.init) ?? "–") in database `\(databasePath)`; a variant's full report: `yieldstack report --db \(databasePath) --run ID`.")
+        out.append("")
+        out.append("Every variant runs on the same seed, so variants that share a market see the same paths.")
+        out.append("")
+        let axisHeads = axes.map { axis -> String in
+            if case .key(let k)? = axis.path.components.last { return "`\(k)`" }
+            return "`\(axis.path)`"
+        }
+        out.append("| # | " + axisHeads.joined(separator: " | ") + " | Strategy | Run | Final equity (mean) | APY (mean) | CVaR 95 | Liquidation probability |")
+        out.append("|---:|" + axes.map { _ in "---|" }.joined() + "---|---:|---:|---:|---:|---:|")
+        for (v, run) in variants {
+            for s in run.strategies {
+                let values = v.assignments.map { JSONWriter.write($0.value) }
+                out.append("| \(v.index + 1) | " + values.joined(separator: " | ") + " | \(s.name) | \(run.id) | "
+                    + "\(Format.grouped(s.metric("final_equity") ?? 0)) | \(Format.percent(s.metric("apy") ?? 0)) | "
+                    + "\(Format.grouped(s.metric("cvar_95") ?? 0)) | \(Format.percent(s.metric("liquidation_probability") ?? 0)) |")
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    public func json(reportPath: String?) -> JSONValue {
+        JSONBuild.object([
+            ("sweep", .string(scenarioName)),
+            ("file", .string(file)),
+            ("db", .string(databasePath)),
+            ("report", JSONBuild.string(reportPath)),
+            ("variants", JSONBuild.array(variants.map { (v, run) in
+                JSONBuild.object([
+                    ("index", .number(Double(v.index))),
+                    ("set", JSONBuild.object(v.assignments.map { ($0.path.description, $0.value) })),
+                    ("run_id", .number(Double(run.id))),
+                    ("strategies", JSONBuild.array(run.strategies.map { s in
+                        JSONBuild.object([
+                            ("name", .string(s.name)),
+                            ("final_equity", JSONBuild.number(s.metric("final_equity"))),
+                            ("apy", JSONBuild.number(s.metric("apy"))),
+                            ("cvar_95", JSONBuild.number(s.metric("cvar_95"))),
+                            ("liquidation_probability", JSONBuild.number(s.metric("liquidation_probability"))),
+                        ])
+                    })),
+                ])
+            })),
+        ])
+    }
+}

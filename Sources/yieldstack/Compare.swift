@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import YieldStack
+
+extension YieldStackCommand {
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare strategies of one scenario, or two stored runs, side by side.",
+            discussion: """
+            yieldstack compare FILE [--strategies a,b]   runs FILE (stored like `run`) and writes \
+            reports/<stem>-compare.md: side-by-side figures, head-to-head probabilities on the same \
+            paths and, for a flexible and a locked strategy, the extra yield of locking, the loss when \
+            a crash comes while locked and the break-even lock APRs.
+            yieldstack compare --db PATH RUN_ID RUN_ID   compares two stored runs.
+            """)
+
+        @Argument(help: "A scenario file, or (with --db) two run ids.")
+        var inputs: [String]
+
+        @Option(help: "Comma-separated strategy names to compare (default: all).")
+        var strategies: String?
+
+        @Option(help: "Results database: read for two run ids; written for a scenario file (default reports/yieldstack.sqlite).")
+        var db: String?
+
+        @Option(help: "Write the comparison here instead of the default place (or standard output for two runs).")
+        var out: String?
+
+        @OptionGroup var simulation: SimulationArguments
+        @OptionGroup var output: OutputArguments
+
+        var runIDs: (Int64, Int64)? {
+            guard inputs.count == 2, let a = Int64(inputs[0]), let b = Int64(inputs[1]) else { return nil }
+            return (a, b)
+        }
+
+        func validate() throws {
+            if runIDs != nil {
+                if db == nil { throw ValidationError("Comparing two runs needs --db PATH.") }
+                if strategies != nil { throw ValidationError("--strategies applies to a scenario file, not to two runs.") }
+            } else if inputs.count != 1 {
+                throw ValidationError("Give one scenario file, or --db PATH and two run ids.")
+            }
+        }
+
+        func run() throws {
+            if let (a, b) = runIDs { try compareRuns(a, b) } else { try compareStrategies(inputs[0]) }
+        }
+
+        private func compareRuns(_ a: Int64, _ b: Int64) throws {
+            let path = db!
+            guard FileManager.default.fileExists(atPath: path) else {
+                Terminal.error("\(path): cannot read file: no such file")
+                throw ExitCode(74)
+            }
+            let store = try Store.open(path)
+            let ids: [Int64]
+            do { ids = try store.runIDs() } catch { throw Terminal.fail(.store(error)) }
+            for id in [a, b] where !ids.contains(id) {
+                Terminal.error("\(path): no run with id \(id)\(ids.isEmpty ? "; it has no runs" : "; its runs are \(ids.first!)–\(ids.last!)")")
+                throw ExitCode(64)
+            }
+            let runs: (StoredRun, StoredRun)
+            do { runs = (try store.load(run: a), try store.load(run: b)) } catch { throw Terminal.fail(.store(error)) }
+            let text = ComparisonReport.render(runs.0, runs.1, databasePath: path)
+            if let out { try Store.write(text, to: out) } else { print(text, terminator: "") }
+        }
+
+        private func compareStrategies(_ file: String) throws {
+            let loaded = try simulation.load([file])[0]
+            let names = loaded.scenario.strategies.map(\.name)
+            let selected = strategies.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? names
+            let unknown = selected.filter { !names.contains($0) }
+            if !unknown.isEmpty || selected.isEmpty {
+                Terminal.error("--strategies: unknown strategy \(unknown.map { "'\($0)'" }.joined(separator: ", ")); \(file) has \(names.joined(separator: ", "))")
+                throw ExitCode(64)
+            }
+            let dbPath = db ?? "reports/yieldstack.sqlite"
+            let store = try Store.open(dbPath)
+            let options = simulation.options
+            let runOutput: RunOutput
+            do {
+                runOutput = try RunPipeline.run(loaded, options: options, store: store, reportDirectory: output.reportDir, now: Terminal.now)
+            } catch {
+                throw Terminal.fail(error)
+            }
+            // Each flexible strategy against each locked one among those selected.
+            let result = runOutput.result
+            var analyses: [LockAnalysis] = []
+            let indices = selected.compactMap { n in result.scenario.strategies.firstIndex { $0.name == n } }
+            for f in indices where !LockAnalyzer.isLocked(result.scenario.strategies[f]) {
+                for l in indices where LockAnalyzer.isLocked(result.scenario.strategies[l]) {
+                    do {
+                        analyses.append(try LockAnalyzer.analyze(result: result, flexible: f, locked: l, options: options))
+                    } catch {
+                        throw Terminal.fail(.engine(error))
+                    }
+                }
+            }
+            let text = ComparisonReport.render(run: runOutput.stored, strategies: selected, analyses: analyses, databasePath: dbPath)
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let path = out ?? (output.reportDir as NSString).appendingPathComponent(stem + "-compare.md")
+            try Store.write(text, to: path)
+            if output.json {
+                print(JSONWriter.write(JSONBuild.object([
+                    ("run_id", .number(Double(runOutput.runID))),
+                    ("db", .string(dbPath)),
+                    ("report", JSONBuild.string(runOutput.reportPath)),
+                    ("comparison_report", .string(path)),
+                    ("strategies", JSONBuild.array(selected.map { .string($0) })),
+                    ("flexible_vs_locked", JSONBuild.array(analyses.map { a in
+                        JSONBuild.object([
+                            ("flexible", .string(a.flexible)), ("locked", .string(a.locked)),
+                            ("lock_apr", JSONBuild.number(a.lockAPR)), ("extra_yield", JSONBuild.number(a.extraYield)),
+                            ("apy_difference", JSONBuild.number(a.apyDifference)),
+                            ("crash_paths", .number(Double(a.crashPaths))), ("crash_difference", JSONBuild.number(a.crashDifference)),
+                            ("break_even_apr_mean", JSONBuild.number(a.breakEvenMeanAPR)),
+                            ("break_even_apr_cvar_95", JSONBuild.number(a.breakEvenCVaRAPR)),
+                        ])
+                    })),
+                ])))
+            } else if !output.quiet {
+                print(Run.summaryTable(runOutput, db: dbPath), terminator: "")
+                for a in analyses {
+                    print("\(a.flexible) vs \(a.locked): extra yield of locking \(Format.percent(a.extraYield)); "
+                        + "on crash paths locked − flexible = \(Format.grouped(a.crashDifference)) \(runOutput.stored.currency); "
+                        + "break-even lock APR \(a.breakEvenMeanAPR.map { Format.percent($0, 3) } ?? "none") (mean), "
+                        + "\(a.breakEvenCVaRAPR.map { Format.percent($0, 3) } ?? "none") (CVaR 95)")
+                }
+                print("comparison: \(path)")
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import YieldStack
+
+extension YieldStackCommand {
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the grid of variants of a scenario, one stored run each, and write a sweep report.",
+            discussion: """
+            Key paths are written as in error messages, e.g. \
+            --set strategies[0].layers[1].target_ltv=0.5,0.6,0.7 --set strategies[0].layers[1].oracle=market,underlying \
+            runs 6 variants. Values are JSON; unquoted words are strings.
+            """)
+
+        @Argument(help: "Scenario file.")
+        var file: String
+
+        @Option(name: .customLong("set"), help: "KEYPATH=v1,v2,... (repeatable).")
+        var sets: [String] = []
+
+        @Option(help: "Results database (created if missing).")
+        var db = "reports/yieldstack.sqlite"
+
+        @OptionGroup var simulation: SimulationArguments
+        @OptionGroup var output: OutputArguments
+
+        func validate() throws {
+            if sets.isEmpty { throw ValidationError("Give at least one --set KEYPATH=v1,v2,...") }
+        }
+
+        func run() throws {
+            let base = try simulation.load([file])[0]
+            var axes: [SweepAxis] = []
+            for text in sets {
+                switch SweepAxis.parse(text) {
+                case .success(let axis): axes.append(axis)
+                case .failure(let e):
+                    Terminal.error(e.message)
+                    throw ExitCode(64)
+                }
+            }
+            let variants: [SweepVariant]
+            switch YieldStack.Sweep.variants(of: base, axes: axes) {
+            case .success(let v): variants = v
+            case .failure(let failure):
+                Terminal.error(failure.description)
+                throw ExitCode(failure.exitCode)
+            }
+            let store = try Store.open(db)
+            var runs: [(variant: SweepVariant, run: StoredRun)] = []
+            let bar = ProgressBar(label: "sweep", enabled: !output.quiet && Terminal.stderrIsTerminal)
+            defer { bar.finish() }
+            for variant in variants {
+                var loaded = variant.loaded
+                if let paths = simulation.paths { loaded.scenario.paths = paths }
+                do {
+                    let out = try RunPipeline.run(loaded, options: simulation.options, store: store, reportDirectory: nil, now: Terminal.now)
+                    runs.append((variant, out.stored))
+                } catch {
+                    throw Terminal.fail(error)
+                }
+                bar.update(runs.count, variants.count)
+            }
+            bar.finish()
+            let report = SweepReport(scenarioName: base.scenario.name, file: file, axes: axes, variants: runs, databasePath: db)
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let path = (output.reportDir as NSString).appendingPathComponent(stem + "-sweep.md")
+            try Store.write(report.render(), to: path)
+            if output.json {
+                print(JSONWriter.write(report.json(reportPath: path)))
+            } else if !output.quiet {
+                var rows = [["#", "set", "strategy", "run", "APY", "CVaR 95", "liq. prob."]]
+                for (v, run) in runs {
+                    for s in run.strategies {
+                        rows.append(["\(v.index + 1)", v.label, s.name, "\(run.id)", Format.percent(s.metric("apy") ?? 0),
+                                     Format.grouped(s.metric("cvar_95") ?? 0), Format.percent(s.metric("liquidation_probability") ?? 0)])
+                    }
+                }
+                print(Terminal.table(rows))
+                print("sweep report: \(path)  database: \(db)")
+            }
+        }
+    }
+}
