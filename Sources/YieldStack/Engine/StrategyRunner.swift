@@ -40,6 +40,17 @@ final class StrategyRunner {
     /// Value of today's flows, for the time-weighted index.
     let flowsToday: PathVector
     let rulesFired: [PathIntVector]
+    /// Rule conditions with their layer and asset resolved to indices once.
+    let conditions: [CompiledCondition]
+    /// Layers that can borrow (only these have a health factor).
+    let borrowing: [LayerRuntime]
+
+    /// A rule condition ready for the inner loop.
+    struct CompiledCondition {
+        var condition: RuleCondition
+        var layer: Int?
+        var asset: Int?
+    }
 
     init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, recording: RecordingPlan) {
         self.scenario = scenario
@@ -67,6 +78,14 @@ final class StrategyRunner {
         flowsToday = arena.vector()
         let arena = self.arena
         rulesFired = strategy.rules.map { _ in arena.intVector(0) }
+        let strategy = self.strategy
+        conditions = strategy.rules.map { rule in
+            if case .metric(_, _, let layer, let asset) = rule.when {
+                return CompiledCondition(condition: rule.when, layer: layer.flatMap { strategy.layerIndex($0) }, asset: asset.flatMap { market.index(of: $0) })
+            }
+            return CompiledCondition(condition: rule.when, layer: nil, asset: nil)
+        }
+        borrowing = layers.filter { $0 is LendingLayer }
     }
 
     func run() throws(EngineFault) -> StrategyResult {
@@ -117,7 +136,7 @@ final class StrategyRunner {
                 updateIndex(p, equity: e, day: d)
                 previousEquity[p] = e
                 equityMatrix[d * n + p] = e
-                for layer in layers {
+                for layer in borrowing {
                     if let hf = layer.healthFactor(p, ctx: ctx) { ctx.observe(healthFactor: hf, p) }
                 }
             }
@@ -125,7 +144,7 @@ final class StrategyRunner {
                 let path = market.firstPath + p
                 var debt = 0.0
                 var hf: Double?
-                for layer in layers {
+                for layer in borrowing {
                     debt += layer.debtValue(p, ctx: ctx)
                     if let h = layer.healthFactor(p, ctx: ctx) { hf = min(hf ?? .infinity, h) }
                 }
@@ -312,19 +331,19 @@ final class StrategyRunner {
             let fired = rulesFired[r]
             for p in 0..<n {
                 if rule.once, fired[p] != 0 { continue }
-                guard conditionHolds(rule.when, p, day: d) else { continue }
+                guard conditionHolds(conditions[r], p, day: d) else { continue }
                 if perform(rule, index: r, p) { fired[p] = 1 }
             }
         }
     }
 
-    private func conditionHolds(_ condition: RuleCondition, _ p: Int, day d: Int) -> Bool {
-        switch condition {
+    private func conditionHolds(_ compiled: CompiledCondition, _ p: Int, day d: Int) -> Bool {
+        switch compiled.condition {
         case .day(let n):
             return d == n
-        case .metric(let metric, let comparison, let layerID, let assetName):
-            let layer = layerID.flatMap { strategy.layerIndex($0) }.map { layers[$0] }
-            let asset = assetName.flatMap { market.index(of: $0) }
+        case .metric(let metric, let comparison, _, _):
+            let layer = compiled.layer.map { layers[$0] }
+            let asset = compiled.asset
             let value: Double?
             switch metric {
             case .healthFactor: value = layer?.healthFactor(p, ctx: ctx)

@@ -49,6 +49,17 @@ public final class LiquidStakingLayer: LayerRuntime {
         if config.mode == .exchangeRate { ledger.unitDivisors[receipt] = exchangeRate }
     }
 
+    private var cachedReceipts: [Slot]?
+
+    /// Every slot of the strategy holding this receipt and passing rebases
+    /// on (slots are all created before the first day, so this is fixed).
+    private func receiptSlots(_ ctx: StrategyContext) -> [Slot] {
+        if let cachedReceipts { return cachedReceipts }
+        let found = ctx.ledger.slots.filter { $0.asset == amountAsset && $0.rebases }
+        cachedReceipts = found
+        return found
+    }
+
     /// The net rate holders earn on day d, path p.
     @inline(__always)
     func netRate(_ d: Int, _ p: Int) -> Double { apr[d, p] * (1 - config.protocolFee) }
@@ -95,7 +106,7 @@ public final class LiquidStakingLayer: LayerRuntime {
             queueConvert[p] = -1
         }
         // Rebase every receipt balance of the strategy.
-        let receipts = ctx.ledger.slots.filter { $0.asset == amountAsset && $0.rebases }
+        let receipts = receiptSlots(ctx)
         let grid = ctx.market.prices[amountAsset]
         let staking = ctx.ledger.attribution(owner, .staking)
         for p in 0..<n {
@@ -117,7 +128,7 @@ public final class LiquidStakingLayer: LayerRuntime {
 
     public func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext) {
         guard case .slash(_, let fraction) = effect else { return }
-        let receipts = ctx.ledger.slots.filter { $0.asset == amountAsset && $0.rebases }
+        let receipts = receiptSlots(ctx)
         for p in 0..<idle.count {
             var burnt = 0.0
             for slot in receipts where slot.amount[p] > 0 {

@@ -1,17 +1,24 @@
+import Foundation
+
 /// Pieces of a run that `yieldstack bench` times separately. They do the
 /// same work as a run; the clock stays in the CLI.
 public enum BenchmarkPhases {
-    /// Builds every chunk's market and discards it: the market-generation share.
-    public static func generateMarkets(_ scenario: Scenario, chunkSize: Int = 256) -> Double {
-        var checksum = 0.0
-        var first = 0
-        while first < scenario.paths {
-            let count = min(chunkSize, scenario.paths - first)
-            let market = MarketChunk(scenario: scenario, firstPath: first, count: count)
-            for grid in market.prices { checksum += grid[scenario.days - 1, count - 1] }
-            first += count
+    /// Builds every chunk's market on `threads` workers, as a run does, and
+    /// discards it: the market-generation share of a simulation.
+    public static func generateMarkets(_ scenario: Scenario, threads: Int = 1, chunkSize: Int = 256) -> Double {
+        let chunks = (scenario.paths + chunkSize - 1) / chunkSize
+        let queue = ChunkQueue(count: chunks)
+        let workers = max(1, min(threads, chunks))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let chunk = queue.next() {
+                let first = chunk * chunkSize
+                let count = min(chunkSize, scenario.paths - first)
+                let market = MarketChunk(scenario: scenario, firstPath: first, count: count)
+                precondition(market.prices.allSatisfy { $0[scenario.days - 1, count - 1].isFinite })
+                queue.store(chunk, .success([]))
+            }
         }
-        return checksum
+        return Double(chunks)
     }
 
     /// Layer-days a run performs: paths × days × Σ layers over strategies.
