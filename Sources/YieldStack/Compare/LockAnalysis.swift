@@ -55,16 +55,13 @@ public enum LockAnalyzer {
     public static func analyze(result: SimulationResult, flexible f: Int, locked l: Int, options: SimulationOptions) throws(EngineFault) -> LockAnalysis {
         let scenario = result.scenario
         let flex = result.strategies[f], lock = result.strategies[l]
-        let n = flex.count
         let flexFinals = flex.paths.map(\.finalEquity)
         let flexMean = Statistics.mean(flexFinals)
         let flexCVaR = Statistics.expectedShortfall(losses: flex.paths.map(\.loss), level: 0.95)
         let apy = { (r: StrategyResult) in Statistics.mean(r.paths.map { Statistics.annualised(totalReturn: $0.totalReturn, days: r.days) }) }
 
-        // Crash paths: lowest market returns (ties broken by path number).
-        let order = (0..<n).sorted { (flex.paths[$0].marketReturn, $0) < (flex.paths[$1].marketReturn, $1) }
-        let k = max(1, Int((Double(n) * 0.05 - 1e-9).rounded(.up)))
-        let crash = Array(order.prefix(k))
+        let crash = Statistics.crashPaths(marketReturns: flex.paths.map(\.marketReturn))
+        let k = crash.count
         let crashFlex = Statistics.mean(crash.map { flex.paths[$0].finalEquity })
         let crashLock = Statistics.mean(crash.map { lock.paths[$0].finalEquity })
 
@@ -104,7 +101,7 @@ public enum LockAnalyzer {
             extraYield: initial > 0 ? (stakingLock - stakingFlex) / initial * 365 / Double(scenario.days) : .nan,
             stakingIncomeFlexible: stakingFlex, stakingIncomeLocked: stakingLock,
             apyDifference: apy(lock) - apy(flex),
-            crashPaths: k, crashThreshold: flex.paths[order[k - 1]].marketReturn,
+            crashPaths: k, crashThreshold: crash.last.map { flex.paths[$0].marketReturn } ?? .nan,
             crashFlexibleEquity: crashFlex, crashLockedEquity: crashLock, crashDifference: crashLock - crashFlex,
             breakEvenMeanAPR: meanRoot.root, breakEvenCVaRAPR: cvarRoot.root,
             lockedAheadAtZeroMean: meanRoot.aheadAtZero, lockedAheadAtZeroCVaR: cvarRoot.aheadAtZero)

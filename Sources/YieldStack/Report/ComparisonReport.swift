@@ -3,10 +3,10 @@ import Foundation
 /// Markdown for `yieldstack compare`: strategies of one run side by side
 /// (with the flexible-versus-locked analysis), or two stored runs.
 public enum ComparisonReport {
-    static func money(_ v: Double?, _ currency: String) -> String { v.map { "\(Format.grouped($0)) \(currency)" } ?? "—" }
-    static func num(_ v: Double?) -> String { v.map { Format.grouped($0) } ?? "—" }
-    static func pct(_ v: Double?) -> String { v.map { Format.percent($0) } ?? "—" }
-    static func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+    static func money(_ v: Double?, _ currency: String) -> String { Markdown.money(v, currency) }
+    static func num(_ v: Double?) -> String { Markdown.number(v) }
+    static func pct(_ v: Double?) -> String { Markdown.percent(v) }
+    static func escape(_ s: String) -> String { Markdown.cell(s) }
 
     /// The metrics shown side by side, in order.
     static let rows: [(String, String, Bool)] = [
@@ -52,9 +52,8 @@ public enum ComparisonReport {
                 for b in selected[(i + 1)...] {
                     let n = min(a.paths.count, b.paths.count)
                     var diffs = (0..<n).map { a.paths[$0].finalEquity - b.paths[$0].finalEquity }
-                    let order = (0..<n).sorted { (a.paths[$0].marketReturn, $0) < (a.paths[$1].marketReturn, $1) }
-                    let k = max(1, Int((Double(n) * 0.05 - 1e-9).rounded(.up)))
-                    let crash = n > 0 ? Statistics.mean(order.prefix(k).map { diffs[$0] }) : .nan
+                    let crashPaths = Statistics.crashPaths(marketReturns: a.paths.prefix(n).map(\.marketReturn))
+                    let crash = n > 0 ? Statistics.mean(crashPaths.map { diffs[$0] }) : .nan
                     let mean = Statistics.mean(diffs)
                     let median = n > 0 ? Statistics.quantiles(&diffs, [0.5])[0] : .nan
                     out.append("| \(escape(a.name)) | \(escape(b.name)) | \(pct(a.metric("prob_above.\(b.name)"))) | \(pct(b.metric("prob_above.\(a.name)"))) | "

@@ -1,5 +1,14 @@
 import Foundation
 
+/// Cell formatting shared by the Markdown reports: absent values print as
+/// "—", pipes and line breaks cannot break a table.
+enum Markdown {
+    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    static func number(_ v: Double?, _ decimals: Int = 2) -> String { v.map { Format.grouped($0, decimals) } ?? "—" }
+    static func percent(_ v: Double?) -> String { v.map { Format.percent($0) } ?? "—" }
+    static func money(_ v: Double?, _ currency: String) -> String { v.map { "\(Format.grouped($0)) \(currency)" } ?? "—" }
+}
+
 /// Renders the Markdown risk report of a stored run (SPEC §4). It reads only
 /// what the database holds, so `yieldstack report --db --run` reproduces a
 /// run's report byte for byte. Exactly one line names the run id and the
@@ -331,10 +340,10 @@ public struct ReportRenderer {
         }
     }
 
-    private func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
-    private func money(_ v: Double) -> String { "\(Format.grouped(v)) \(currency)" }
-    private func num(_ v: Double?, _ decimals: Int = 2) -> String { v.map { Format.grouped($0, decimals) } ?? "—" }
-    private func pct(_ v: Double?) -> String { v.map { Format.percent($0) } ?? "—" }
+    private func escape(_ s: String) -> String { Markdown.cell(s) }
+    private func money(_ v: Double) -> String { Markdown.money(v, currency) }
+    private func num(_ v: Double?, _ decimals: Int = 2) -> String { Markdown.number(v, decimals) }
+    private func pct(_ v: Double?) -> String { Markdown.percent(v) }
     private func hf(_ v: Double?) -> String { v.map { Format.fixed($0, 3) } ?? "—" }
     private func signedPercent(_ v: Double) -> String { (v > 0 ? "+" : "") + Format.percent(v) }
 }

@@ -17,7 +17,7 @@ public struct SweepReport {
     public func render() -> String {
         var out: [String] = []
         let first = variants.first?.run
-        out.append("# Sweep: \(scenarioName.replacingOccurrences(of: "|", with: "\\|"))")
+        out.append("# Sweep: \(Markdown.cell(scenarioName))")
         out.append("")
         out.append("| | |")
         out.append("|---|---|")

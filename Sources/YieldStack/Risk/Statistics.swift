@@ -95,13 +95,25 @@ public enum Statistics {
         quantile(sorted: losses.sorted(), level)
     }
 
-    /// Expected shortfall: the mean loss of the worst ⌈(1 − level)·n⌉ paths
-    /// (at least one), so it is defined for any number of paths.
+    /// How many of n paths form the worst (1 − level) tail: ⌈(1 − level)·n⌉,
+    /// at least one, so tail figures exist for any number of paths.
+    public static func tailCount(_ n: Int, level: Double) -> Int {
+        max(1, Int((Double(n) * (1 - level) - 1e-9).rounded(.up)))
+    }
+
+    /// Expected shortfall: the mean loss of the worst `tailCount` paths.
     public static func expectedShortfall(losses: [Double], level: Double) -> Double {
         guard !losses.isEmpty else { return .nan }
         let sorted = losses.sorted(by: >)
-        let k = max(1, Int((Double(sorted.count) * (1 - level) - 1e-9).rounded(.up)))
-        return mean(Array(sorted.prefix(k)))
+        return mean(Array(sorted.prefix(tailCount(sorted.count, level: level))))
+    }
+
+    /// Crash paths: the worst 5 % of paths by the capital asset's price
+    /// change (ties by path number). The same for every strategy with that
+    /// capital, because all strategies share the market paths.
+    public static func crashPaths(marketReturns r: [Double]) -> [Int] {
+        let order = r.indices.sorted { (r[$0], $0) < (r[$1], $1) }
+        return Array(order.prefix(r.isEmpty ? 0 : tailCount(r.count, level: 0.95)))
     }
 
     /// Largest fall from a running peak, as a fraction of the peak.

@@ -43,3 +43,22 @@ struct StatisticsTests {
         #expect(Statistics.annualised(totalReturn: -1.5, days: 30) == -1)
     }
 }
+
+@Suite("Tails and crash paths")
+struct TailTests {
+    @Test("the 5 % tail of n paths is ⌈0.05 n⌉ paths, at least one")
+    func tailCount() {
+        #expect(Statistics.tailCount(1, level: 0.95) == 1)
+        #expect(Statistics.tailCount(20, level: 0.95) == 1)
+        #expect(Statistics.tailCount(21, level: 0.95) == 2)
+        #expect(Statistics.tailCount(20000, level: 0.95) == 1000)
+        #expect(Statistics.tailCount(20000, level: 0.99) == 200)
+    }
+
+    @Test("crash paths are the lowest market returns, ties by path number")
+    func crashPaths() {
+        let r = [0.1, -0.5, 0.3, -0.5, -0.2] + [Double](repeating: 0, count: 35)
+        #expect(Statistics.crashPaths(marketReturns: r) == [1, 3])
+        #expect(Statistics.crashPaths(marketReturns: []) == [])
+    }
+}
