@@ -23,10 +23,7 @@ public final class LiquidStakingLayer: LayerRuntime {
     /// Receipts minted here that no later layer took.
     let idle: PathVector
     /// Underlying waiting in the redemption queue.
-    let queued: PathVector
-    let queueRelease: PathIntVector
-    let queueConvert: PathIntVector
-    let queueSlippage: PathVector
+    let queue: PendingRelease
     /// Wrapped-to-rebasing exchange rate (starts at 1).
     let exchangeRate: PathVector
     let apr: DailyGrid
@@ -40,10 +37,7 @@ public final class LiquidStakingLayer: LayerRuntime {
         let arena = ledger.arena
         yieldTokens = arena.vector()
         idle = ledger.addSlot(asset: receipt, owner: owner, label: "receipt")
-        queued = ledger.addSlot(asset: input, owner: owner, label: "redemption queue")
-        queueRelease = arena.intVector(-1)
-        queueConvert = arena.intVector(-1)
-        queueSlippage = arena.vector()
+        queue = PendingRelease(asset: input, owner: owner, label: "redemption queue", ledger: ledger)
         exchangeRate = arena.vector(1)
         apr = market.rate(config.apr, layerID: spec.id, kind: .apr)
         if config.mode == .exchangeRate { ledger.unitDivisors[receipt] = exchangeRate }
@@ -93,17 +87,10 @@ public final class LiquidStakingLayer: LayerRuntime {
         let d = ctx.day
         let n = idle.count
         // Redemptions that complete today.
-        for p in 0..<n where queueRelease[p] >= 0 && d >= queueRelease[p] {
-            let amount = queued[p]
-            ctx.moveToSpot(from: queued, asset: underlying, amount: amount, p)
-            var detail: [(String, JSONValue)] = [("via", .string("queue"))]
-            if queueConvert[p] >= 0 {
-                let got = ctx.convertSpot(amount, from: underlying, to: queueConvert[p], slippage: queueSlippage[p], owner: owner, p)
-                detail += [("converted_to", .string(ctx.assetName(queueConvert[p]))), ("received", .number(got))]
-            }
-            ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: amount, value: amount * ctx.price(underlying, p), detail: detail)
-            queueRelease[p] = -1
-            queueConvert[p] = -1
+        for p in 0..<n {
+            guard let released = queue.releaseIfDue(p, owner: owner, ctx: ctx) else { continue }
+            ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: released.amount,
+                       value: released.amount * ctx.price(underlying, p), detail: [("via", .string("queue"))] + released.detail)
         }
         // Rebase every receipt balance of the strategy.
         let receipts = receiptSlots(ctx)
@@ -163,10 +150,7 @@ public final class LiquidStakingLayer: LayerRuntime {
     /// Exit unstakes every liquid receipt (this layer's and the spot
     /// wallet's, where earlier unwinding put them) on the market.
     public func exit(_ p: Int, action: ActionSpec, convertTo: Int?, ctx: StrategyContext) -> ActionOutcome {
-        if queued[p] > 0, let to = convertTo, queueConvert[p] != to {
-            queueConvert[p] = to
-            queueSlippage[p] = action.slippage
-        }
+        if queue.amount[p] > 0, let to = convertTo { queue.convert(to: to, slippage: action.slippage, p) }
         return unstake(p, viaQueue: false, action: action, ctx: ctx)
     }
 
@@ -190,8 +174,7 @@ public final class LiquidStakingLayer: LayerRuntime {
                 ctx.ledger.spot(underlying)[p] += out
                 ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: out, value: parValue, detail: [("via", .string("queue")), ("fee", .number(fee))])
             } else {
-                queued[p] += out
-                queueRelease[p] = max(queueRelease[p], ctx.day + config.queueDays)
+                queue.schedule(out, releaseOn: ctx.day + config.queueDays, p)
             }
             return .done([("via", .string("queue")), ("receipt", .number(amount)), ("fee", .number(fee)),
                           ("payout_day", .number(Double(ctx.day + config.queueDays)))])

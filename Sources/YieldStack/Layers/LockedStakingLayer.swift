@@ -20,16 +20,11 @@ public final class LockedStakingLayer: LayerRuntime {
     public let yieldTokens: PathVector
     let principal: PathVector
     let accrued: PathVector
-    let unbonding: PathVector
+    let unbonding: PendingRelease
     /// Rewards paid out daily in the current term (for `forfeit_rewards`).
     let paidThisTerm: PathVector
     /// First day of the current term, −1 when nothing is locked.
     let termStart: PathIntVector
-    /// Day at whose accrual unbonding tokens become liquid, −1 when none.
-    let releaseDay: PathIntVector
-    /// Asset to convert released tokens into (an `exit` with `to`), −1 for none.
-    let releaseConvert: PathIntVector
-    let releaseSlippage: PathVector
     let apr: DailyGrid
 
     init(spec: LayerSpec, config: LockedStakingSpec, owner: Int, asset: Int, ledger: Ledger, market: MarketChunk) {
@@ -41,12 +36,9 @@ public final class LockedStakingLayer: LayerRuntime {
         yieldTokens = arena.vector()
         principal = ledger.addSlot(asset: asset, owner: owner, label: "locked")
         accrued = ledger.addSlot(asset: asset, owner: owner, label: "accrued rewards")
-        unbonding = ledger.addSlot(asset: asset, owner: owner, label: "unbonding")
+        unbonding = PendingRelease(asset: asset, owner: owner, label: "unbonding", ledger: ledger)
         paidThisTerm = arena.vector()
         termStart = arena.intVector(-1)
-        releaseDay = arena.intVector(-1)
-        releaseConvert = arena.intVector(-1)
-        releaseSlippage = arena.vector()
         apr = market.rate(config.apr, layerID: spec.id, kind: .apr)
     }
 
@@ -80,17 +72,9 @@ public final class LockedStakingLayer: LayerRuntime {
         let spot = ctx.ledger.spot(amountAsset)
         for p in 0..<principal.count {
             // Unbonding that ends today becomes liquid first.
-            if releaseDay[p] >= 0, d >= releaseDay[p] {
-                let amount = unbonding[p]
-                ctx.moveToSpot(from: unbonding, asset: amountAsset, amount: amount, p)
-                var detail: [(String, JSONValue)] = []
-                if releaseConvert[p] >= 0 {
-                    let got = ctx.convertSpot(amount, from: amountAsset, to: releaseConvert[p], slippage: releaseSlippage[p], owner: owner, p)
-                    detail = [("converted_to", .string(ctx.assetName(releaseConvert[p]))), ("received", .number(got))]
-                }
-                ctx.record(p, .unbonded, layer: spec.id, asset: amountAsset, amount: amount, value: amount * ctx.price(amountAsset, p), detail: detail)
-                releaseDay[p] = -1
-                releaseConvert[p] = -1
+            if let released = unbonding.releaseIfDue(p, owner: owner, ctx: ctx) {
+                ctx.record(p, .unbonded, layer: spec.id, asset: amountAsset, amount: released.amount,
+                           value: released.amount * ctx.price(amountAsset, p), detail: released.detail)
             }
             guard termStart[p] >= 0, principal[p] > 0 else { continue }
             let reward = principal[p] * apr[d, p] / 365
@@ -141,16 +125,11 @@ public final class LockedStakingLayer: LayerRuntime {
             return
         }
         slot[p] -= amount
-        unbonding[p] += amount
-        // A later batch waits for the later release day (conservative).
-        releaseDay[p] = max(releaseDay[p], ctx.day + config.unbondingDays)
-        if let to = convertTo {
-            releaseConvert[p] = to
-            releaseSlippage[p] = slippage
-        }
+        unbonding.schedule(amount, releaseOn: ctx.day + config.unbondingDays, p)
+        if let to = convertTo { unbonding.convert(to: to, slippage: slippage, p) }
     }
 
-    public func amount(_ p: Int) -> Double { principal[p] + accrued[p] + unbonding[p] }
+    public func amount(_ p: Int) -> Double { principal[p] + accrued[p] + unbonding.amount[p] }
 
     public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { apr[ctx.day, p] }
 
@@ -159,11 +138,9 @@ public final class LockedStakingLayer: LayerRuntime {
     }
 
     public func exit(_ p: Int, action: ActionSpec, convertTo: Int?, ctx: StrategyContext) -> ActionOutcome {
-        if principal[p] <= 0, unbonding[p] > 0, let to = convertTo, releaseConvert[p] != to {
+        if principal[p] <= 0, unbonding.amount[p] > 0, let to = convertTo, unbonding.convert(to: to, slippage: action.slippage, p) {
             // Already on its way out: convert it when it arrives.
-            releaseConvert[p] = to
-            releaseSlippage[p] = action.slippage
-            return .done([("converts_on_release", .string(ctx.assetName(to))), ("release_day", .number(Double(releaseDay[p])))])
+            return .done([("converts_on_release", .string(ctx.assetName(to))), ("release_day", .number(Double(unbonding.releaseDay[p])))])
         }
         return earlyExit(fraction: 1, p, convertTo: convertTo, slippage: action.slippage, ctx: ctx)
     }
@@ -204,7 +181,7 @@ public final class LockedStakingLayer: LayerRuntime {
             termStart[p] = -1
         }
         detail += [("principal", .number(out)), ("returned", .number(returned)), ("lost_value", .number(lostValue))]
-        if config.unbondingDays > 0 { detail.append(("liquid_on_day", .number(Double(releaseDay[p])))) }
+        if config.unbondingDays > 0 { detail.append(("liquid_on_day", .number(Double(unbonding.releaseDay[p])))) }
         return .done(detail)
     }
 }
