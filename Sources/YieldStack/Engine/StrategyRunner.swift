@@ -63,11 +63,10 @@ final class StrategyRunner {
         ctx = StrategyContext(scenario: scenario, strategyIndex: strategyIndex, market: market, ledger: ledger)
         plan = StackPlan(strategy: strategy, market: scenario.market)
         capitalAsset = scenario.market.index(of: strategy.capitalAsset) ?? 0
-        var layers: [LayerRuntime] = []
-        for (i, spec) in strategy.layers.enumerated() {
-            layers.append(LayerFactory.make(spec, owner: i, plan: plan.entries[i], layers: layers, ledger: ledger, market: market, scenario: scenario))
+        let (plan, ledger) = (self.plan, self.ledger)
+        layers = strategy.layers.enumerated().map { (i, spec) in
+            LayerFactory.make(spec, owner: i, plan: plan.entries[i], ledger: ledger, market: market)
         }
-        self.layers = layers
         equity = arena.vector()
         previousEquity = arena.vector()
         index = arena.vector(1)

@@ -30,8 +30,6 @@ public final class LPLayer: LayerRuntime {
     let feeAPR: DailyGrid?
     let volume: DailyGrid?
     let share: PathVector
-    let entryX: PathVector
-    let entryY: PathVector
     let daysInRange: PathIntVector
     /// The pool price (pair[0] in pair[1]) last seen, for `amount`.
     let lastPrice: PathVector
@@ -60,8 +58,6 @@ public final class LPLayer: LayerRuntime {
         feeAPR = config.feeAPR.map { market.rate($0, layerID: spec.id, kind: .apr) }
         volume = config.dailyVolume.map { market.rate($0, layerID: spec.id + ".volume", kind: .apr) }
         share = arena.vector()
-        entryX = arena.vector()
-        entryY = arena.vector()
         daysInRange = arena.intVector(0)
         lastPrice = arena.vector()
     }
@@ -87,8 +83,6 @@ public final class LPLayer: LayerRuntime {
         x[p] += entry.x
         y[p] += entry.y
         liquidity[p] += entry.liquidity
-        entryX[p] += entry.x
-        entryY[p] += entry.y
         if let pool = config.poolValue { share[p] += value * p1 / pool }
     }
 
@@ -199,8 +193,6 @@ public final class LPLayer: LayerRuntime {
             moved += LiquidHolding.release([inc.slot], asset: inc.asset, fraction: fraction, p, ctx: ctx)
         }
         liquidity[p] *= 1 - fraction
-        entryX[p] *= 1 - fraction
-        entryY[p] *= 1 - fraction
         share[p] *= 1 - fraction
         return moved > 0 ? .done([("fraction", .number(fraction))]) : .nothing
     }

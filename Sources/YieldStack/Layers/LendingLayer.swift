@@ -41,7 +41,7 @@ public final class LendingLayer: LayerRuntime {
     let liquidationCount: PathIntVector
     let unitDivisor: PathVector?
 
-    init(spec: LayerSpec, config: LendingSpec, owner: Int, input: Int, ledger: Ledger, market: MarketChunk, scenario: Scenario) {
+    init(spec: LayerSpec, config: LendingSpec, owner: Int, input: Int, ledger: Ledger, market: MarketChunk) {
         self.spec = spec
         self.config = config
         self.owner = owner
