@@ -34,19 +34,18 @@ public struct LockAnalysis: Sendable, Equatable {
 }
 
 public enum LockAnalyzer {
-    /// Whether a strategy has a locked_staking layer.
+    /// Whether a strategy has a layer that locks its tokens.
     public static func isLocked(_ s: StrategySpec) -> Bool {
-        s.layers.contains { if case .lockedStaking = $0.kind { return true } else { return false } }
+        s.layers.contains { $0.capabilities.contains(.locks) }
     }
 
     /// The strategy with every locked layer's APR set to `apr`.
     public static func withLockAPR(_ s: StrategySpec, _ apr: Double) -> StrategySpec {
         var copy = s
         copy.layers = s.layers.map { layer in
-            guard case .lockedStaking(var config) = layer.kind else { return layer }
-            config.apr = .fixed(apr)
+            guard layer.capabilities.contains(.locks), layer.kind.lockRate != nil else { return layer }
             var l = layer
-            l.kind = .lockedStaking(config)
+            l.kind = layer.kind.withLockRate(apr)
             return l
         }
         return copy
@@ -76,7 +75,7 @@ public enum LockAnalyzer {
             return (Statistics.mean(r.paths.map(\.finalEquity)), Statistics.expectedShortfall(losses: r.paths.map(\.loss), level: 0.95))
         }
         let current: Double? = lockedSpec.layers.compactMap { layer -> Double? in
-            if case .lockedStaking(let c) = layer.kind, case .fixed(let a) = c.apr { return a }
+            if layer.capabilities.contains(.locks), case .fixed(let a)? = layer.kind.lockRate { return a }
             return nil
         }.first
 

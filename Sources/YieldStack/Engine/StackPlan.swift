@@ -20,11 +20,8 @@ struct StackPlan {
     static func amountAssets(strategy: StrategySpec, market: MarketSpec) -> [String] {
         let plan = StackPlan(strategy: strategy, market: market)
         return strategy.layers.enumerated().map { (i, layer) in
-            switch layer.kind {
-            case .liquidStaking(let s): return s.receipt
-            case .lp(let s): return s.pair.1
-            default: return market.assets[plan.entries[i].inputAsset].name
-            }
+            let input = plan.entries[i].inputAsset
+            return layer.kind.amountAsset(input: input < market.assets.count ? market.assets[input].name : strategy.capitalAsset)
         }
     }
 
@@ -42,13 +39,8 @@ struct StackPlan {
                 }
             }
             let input = source.map { entries[$0].outputAsset ?? 0 } ?? (market.index(of: strategy.capitalAsset) ?? 0)
-            let output: Int?
-            switch layer.kind {
-            case .hold, .softStaking: output = input
-            case .lockedStaking, .lp: output = nil
-            case .liquidStaking(let s): output = market.index(of: s.receipt)
-            case .lending(let s): output = market.index(of: s.borrow)
-            }
+            let inputName = input < market.assets.count ? market.assets[input].name : nil
+            let output = layer.kind.outputAsset(input: inputName).flatMap { market.index(of: $0) }
             entries.append(Entry(source: source, fraction: fraction, inputAsset: input, outputAsset: output, keep: 1))
         }
         for e in entries {

@@ -65,7 +65,8 @@ final class StrategyRunner {
         capitalAsset = scenario.market.index(of: strategy.capitalAsset) ?? 0
         let (plan, ledger) = (self.plan, self.ledger)
         layers = strategy.layers.enumerated().map { (i, spec) in
-            LayerFactory.make(spec, owner: i, plan: plan.entries[i], ledger: ledger, market: market)
+            spec.kind.makeRuntime(LayerBuild(spec: spec, owner: i, input: plan.entries[i].inputAsset,
+                                             output: plan.entries[i].outputAsset, ledger: ledger, market: market))
         }
         equity = arena.vector()
         previousEquity = arena.vector()
@@ -84,7 +85,7 @@ final class StrategyRunner {
             }
             return CompiledCondition(condition: rule.when, layer: nil, asset: nil)
         }
-        borrowing = layers.filter { $0 is LendingLayer }
+        borrowing = layers.filter { $0.spec.capabilities.contains(.borrows) }
     }
 
     func run() throws(EngineFault) -> StrategyResult {
@@ -254,7 +255,7 @@ final class StrategyRunner {
             weightedFlows[p] += weight * value
             if applied[p] != flow.amount {
                 full = false
-                if flow.amount < 0, applied[p] != 0 || !(first is LockedStakingLayer) {
+                if flow.amount < 0, applied[p] != 0 || !first.spec.capabilities.contains(.locks) {
                     ctx.record(p, .refusedAction, layer: first.spec.id, asset: capitalAsset, amount: flow.amount - applied[p], detail: [
                         ("action", .string("flow")),
                         ("reason", .string("withdrawal of \(Format.plain(-flow.amount)) exceeds the balance; \(Format.plain(-applied[p])) withdrawn")),

@@ -1,3 +1,18 @@
+/// The `hold` layer type: keeps the tokens it receives.
+struct HoldConfig: LayerConfig {
+    static let typeName = "hold"
+    static let summary = "X → X: keep the tokens"
+    static let fields: [Property] = []
+
+    static func decode(_ fields: FieldReader, _ decoder: inout ScenarioDecoder) -> HoldConfig? { HoldConfig() }
+
+    static var capabilities: LayerCapabilities { [] }
+
+    func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
+        HoldLayer(spec: b.spec, owner: b.owner, asset: b.input, ledger: b.ledger)
+    }
+}
+
 /// `hold`: X → X. Keeps the tokens; earns nothing; carries price risk.
 public final class HoldLayer: LayerRuntime {
     public let spec: LayerSpec

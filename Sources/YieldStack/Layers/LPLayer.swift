@@ -1,3 +1,99 @@
+/// The `lp` layer type's spec (SPEC §2.3).
+public struct LPSpec: @unchecked Sendable {
+    /// The curve's name in `AMMRegistry`.
+    public var amm: String
+    public var pair: (String, String)
+    public var amplification: Double?
+    public var range: (lower: Double, upper: Double)?
+    public var feeAPR: RateSpec?
+    public var feeRate: Double?
+    public var dailyVolume: RateSpec?
+    public var poolValue: Double?
+    public var incentives: [(asset: String, apr: RateSpec)]
+}
+
+extension LPSpec: LayerConfig {
+    static let typeName = "lp"
+    static let summary = "one or both pair assets → LP share"
+    static let fields: [Property] = [
+        Property("amm", ScenarioSchema.enumeration(AMMRegistry.names), required: true, "the pool's curve"),
+        Property("pair", .array(items: ScenarioSchema.name, minCount: 2, maxCount: 2, description: "two asset names"), required: true),
+        Property("amplification", .number(NumberSchema(min: 1, max: 1_000_000)), "StableSwap A"),
+        Property("range", .array(items: .number(ScenarioSchema.positivePrice), minCount: 2, maxCount: 2, description: "[lower, upper] price of pair[0] in pair[1]")),
+        Property("fee_apr", .ref("rate"), "fees as an APR on position value"),
+        Property("fee_rate", .number(ScenarioSchema.belowOne), "fee per unit of volume"),
+        Property("daily_volume", .ref("amount_rate"), "pool volume a day, in the scenario currency"),
+        Property("pool_value", .number(ScenarioSchema.positiveAmount), "total pool value in the scenario currency at entry; with `fee_rate` and `daily_volume` sets the position's share"),
+        Property("incentives", .array(items: .object(ObjectSchema("reward tokens paid as an APR on position value", [
+            Property("asset", ScenarioSchema.name, required: true),
+            Property("apr", .ref("rate"), required: true),
+        ])), minCount: 0, maxCount: 20, description: "")),
+    ]
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LPSpec? {
+        guard let amm = f.string("amm"), AMMRegistry.curve(named: amm) != nil,
+              let pair = f.value("pair")?.elements, pair.count == 2,
+              let a = pair[0].string, let b = pair[1].string else { return nil }
+        var range: (Double, Double)?
+        if let r = f.value("range")?.elements, r.count == 2, let lo = r[0].double, let hi = r[1].double { range = (lo, hi) }
+        var incentives: [(String, RateSpec)] = []
+        for (i, inc) in (f.value("incentives")?.elements ?? []).enumerated() {
+            if let asset = inc["asset"]?.string, let apr = d.decodeRate(inc["apr"], path: f.path / "incentives" / i / "apr") {
+                incentives.append((asset, apr))
+            }
+        }
+        return LPSpec(
+            amm: amm, pair: (a, b),
+            amplification: f.double("amplification"),
+            range: range,
+            feeAPR: f.value("fee_apr") == nil ? nil : d.rate("fee_apr", f),
+            feeRate: f.double("fee_rate"),
+            dailyVolume: f.value("daily_volume") == nil ? nil : d.rate("daily_volume", f),
+            poolValue: f.double("pool_value"),
+            incentives: incentives)
+    }
+
+    static var capabilities: LayerCapabilities { [.hasRate] }
+    func outputAsset(input: String?) -> String? { nil }
+    func amountAsset(input: String) -> String { pair.1 }
+
+    func check(_ c: LayerCheck, _ sink: inout DiagnosticSink) {
+        let lp = c.path
+        let (a, b) = pair
+        for (j, name) in [a, b].enumerated() where !c.assetExists(name) {
+            sink.report(lp / "pair" / j, "unknown asset '\(name)'\(Suggest.hint(name, c.market.assets.map(\.name)))")
+        }
+        if a == b { sink.report(lp / "pair", "a pair needs two different assets") }
+        if let input = c.input, input != a, input != b {
+            sink.report(lp, "this layer receives \(input), which is not in its pair (\(a), \(b))")
+        }
+        if let curve = AMMRegistry.curve(named: amm) {
+            for (key, message) in curve.problems(self) { sink.report(lp / key, message) }
+            let users = { (key: String) in AMMRegistry.curves.filter { $0.parameters.contains(key) }.map { $0.name } }
+            if amplification != nil, !curve.parameters.contains("amplification") {
+                sink.report(lp / "amplification", "only a \(users("amplification").joined(separator: " or ")) pool has an amplification")
+            }
+            if range != nil, !curve.parameters.contains("range") {
+                sink.report(lp / "range", "only a \(users("range").joined(separator: " or ")) position has a range")
+            }
+        }
+        let volumeFees = feeRate != nil || dailyVolume != nil || poolValue != nil
+        if feeAPR != nil, volumeFees {
+            sink.report(lp / "fee_apr", "give 'fee_apr' or ('fee_rate', 'daily_volume' and 'pool_value'), not both")
+        } else if volumeFees, feeRate == nil || dailyVolume == nil || poolValue == nil {
+            let missing = [("fee_rate", feeRate == nil), ("daily_volume", dailyVolume == nil), ("pool_value", poolValue == nil)].filter(\.1).map(\.0)
+            sink.report(lp / missing[0], "volume-based fees need 'fee_rate', 'daily_volume' and 'pool_value'; missing \(missing.joined(separator: ", "))")
+        }
+        for (k, inc) in incentives.enumerated() where !c.assetExists(inc.asset) {
+            sink.report(lp / "incentives" / k / "asset", "unknown asset '\(inc.asset)'\(Suggest.hint(inc.asset, c.market.assets.map(\.name)))")
+        }
+    }
+
+    func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
+        LPLayer(spec: b.spec, config: self, owner: b.owner, input: b.input, ledger: b.ledger, market: b.market)
+    }
+}
+
 /// `lp`: a liquidity position in a two-asset pool (DOMAIN "Liquidity pools").
 ///
 /// Entry swaps part of the input into the other asset at the market price,
@@ -126,7 +222,7 @@ public final class LPLayer: LayerRuntime {
         let d = ctx.day
         let feeIncome = ctx.ledger.attribution(owner, .lpFees)
         let incentiveIncome = ctx.ledger.attribution(owner, .incentives)
-        let compounding = config.amm != .concentrated
+        let compounding = model.compoundsFees
         for p in 0..<x.count {
             let p0 = ctx.price(pair0, p), p1 = ctx.price(pair1, p)
             let value = x[p] * p0 + y[p] * p1
@@ -182,7 +278,7 @@ public final class LPLayer: LayerRuntime {
 
     public func finalMetrics(_ p: Int, days: Int) -> [(String, Double?)] {
         var m: [(String, Double?)] = []
-        if config.amm == .concentrated { m.append(("days_in_range_share", Double(daysInRange[p]) / Double(max(days, 1)))) }
+        if model.hasRange { m.append(("days_in_range_share", Double(daysInRange[p]) / Double(max(days, 1)))) }
         return m
     }
 

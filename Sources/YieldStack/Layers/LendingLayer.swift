@@ -1,3 +1,125 @@
+/// The `lending` layer type's spec (SPEC §2.3).
+public struct LendingSpec: Sendable {
+    public enum Oracle: String, Sendable { case market, underlying }
+    public var borrow: String
+    public var maxLTV: Double
+    public var liquidationThreshold: Double
+    /// nil when the liquidation model supplies its own (Morpho's LIF).
+    public var liquidationBonus: Double?
+    public var closeFactor: Double
+    public var fullLiquidationBelow: Double
+    public var targetLTV: Double
+    public var oracle: Oracle
+    public var supplyAPR: RateSpec
+    public var borrowAPR: RateSpec
+    public var reserveFactor: Double
+    public var loopVia: String?
+    public var loopTimes: Int
+    /// The liquidation rule's name in `LiquidationRegistry`.
+    public var liquidationModel: String
+}
+
+extension LendingSpec: LayerConfig {
+    static let typeName = "lending"
+    static let summary = "collateral → borrowed asset: collateralised borrowing with health factor and liquidations"
+    static let fields: [Property] = [
+        Property("borrow", ScenarioSchema.name, required: true, "the borrowed asset"),
+        Property("max_ltv", .number(ScenarioSchema.belowOne), required: true, "the most one may borrow at open, as a share of collateral value"),
+        Property("liquidation_threshold", .number(ScenarioSchema.openFraction), required: true, "LT: HF = collateral value × LT / debt value (Morpho's LLTV)"),
+        Property("liquidation_bonus", .number(ScenarioSchema.belowOne), "extra collateral the liquidator seizes, as a share of the repaid value; required by `aave`, optional for `morpho`"),
+        Property("close_factor", .number(ScenarioSchema.openFraction), default: .number(0.5), "share of the debt one liquidation may repay"),
+        Property("full_liquidation_below", .number(ScenarioSchema.fraction), default: .number(0.95), "health factor under which the whole debt may be closed"),
+        Property("target_ltv", .number(ScenarioSchema.belowOne), required: true, "LTV to open at (≤ max_ltv)"),
+        Property("oracle", ScenarioSchema.enumeration(["market", "underlying"]), default: .string("market"),
+                 "`market` prices the collateral at its market price; `underlying` prices a pegged collateral at its peg target (immune to depeg)"),
+        Property("supply_apr", .ref("rate"), default: .number(0), "what the collateral earns"),
+        Property("borrow_apr", .ref("lending_rate"), required: true, "interest on the debt"),
+        Property("reserve_factor", .number(ScenarioSchema.fraction), default: .number(0), "share of borrow interest the market keeps (reporting only)"),
+        Property("loop", .object(ObjectSchema("borrow, convert through a layer that turns the borrowed asset into the collateral, deposit, repeat", [
+            Property("via", ScenarioSchema.name, required: true, "id of an earlier layer that converts the borrowed asset into the collateral (liquid_staking, restaking)"),
+            Property("times", .integer(IntegerSchema(min: 1, max: 50)), required: true, "number of loops"),
+        ]))),
+        Property("liquidation_model", ScenarioSchema.enumeration(LiquidationRegistry.names), default: .string("aave"), "how a liquidation closes the position"),
+    ]
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LendingSpec? {
+        guard let borrow = f.string("borrow"), let maxLTV = f.double("max_ltv"), let lt = f.double("liquidation_threshold"),
+              let target = f.double("target_ltv"), let closeFactor = f.double("close_factor"),
+              let fullBelow = f.double("full_liquidation_below"), let oracleText = f.string("oracle"),
+              let oracle = Oracle(rawValue: oracleText), let reserve = f.double("reserve_factor"),
+              let model = f.string("liquidation_model"),
+              let borrowAPR = d.rate("borrow_apr", f), let supplyAPR = d.rate("supply_apr", f) else { return nil }
+        let spec = LendingSpec(
+            borrow: borrow, maxLTV: maxLTV, liquidationThreshold: lt, liquidationBonus: f.double("liquidation_bonus"),
+            closeFactor: closeFactor, fullLiquidationBelow: fullBelow, targetLTV: target, oracle: oracle,
+            supplyAPR: supplyAPR, borrowAPR: borrowAPR, reserveFactor: reserve,
+            loopVia: f.value("loop")?["via"]?.string, loopTimes: f.value("loop")?["times"]?.int ?? 0,
+            liquidationModel: model)
+        guard let rule = LiquidationRegistry.rule(named: model) else { return nil }
+        let problems = rule.problems(spec)
+        for (key, message) in problems { d.sink.report(f.path / key, message) }
+        return problems.isEmpty ? spec : nil
+    }
+
+    static var capabilities: LayerCapabilities { [.borrows, .hasRate] }
+    var overridableRates: Set<ShockSpec.RateKind> { [.borrow, .supply] }
+    func outputAsset(input: String?) -> String? { borrow }
+
+    func problem(with action: ActionSpec.Kind) -> (String, String)? {
+        if case .releverage(_, let t) = action, t > maxLTV {
+            return ("target_ltv", "must be <= the layer's max_ltv (\(Format.plain(maxLTV))), got \(Format.plain(t))")
+        }
+        return nil
+    }
+
+    /// The liquidation terms of the spec's model (validated at decode).
+    var liquidationTerms: LiquidationModel.Terms {
+        (LiquidationRegistry.rule(named: liquidationModel) ?? AaveLiquidation.self).terms(self)
+    }
+
+    func check(_ c: LayerCheck, _ sink: inout DiagnosticSink) {
+        let lp = c.path
+        let input = c.input
+        if !c.assetExists(borrow) {
+            sink.report(lp / "borrow", "unknown asset '\(borrow)'\(Suggest.hint(borrow, c.market.assets.map(\.name)))")
+        } else if borrow == input {
+            sink.report(lp / "borrow", "the borrowed asset must differ from the collateral (\(borrow))")
+        }
+        if targetLTV > maxLTV {
+            sink.report(lp / "target_ltv", "must be <= max_ltv (\(Format.plain(maxLTV))), got \(Format.plain(targetLTV))")
+        }
+        if liquidationThreshold <= maxLTV {
+            sink.report(lp / "liquidation_threshold", "must be greater than max_ltv (\(Format.plain(maxLTV))), got \(Format.plain(liquidationThreshold))")
+        }
+        if oracle == .underlying, let input, let collateral = c.market.asset(input), collateral.pegTarget == nil {
+            sink.report(lp / "oracle", "'underlying' prices a pegged collateral at its peg target, but \(input) is not pegged")
+        }
+        guard let via = loopVia else { return }
+        guard let viaLayer = c.strategy.layer(via) else {
+            sink.report(lp / "loop" / "via", "unknown layer '\(via)'\(Suggest.hint(via, c.strategy.layers.map(\.id)))")
+            return
+        }
+        guard viaLayer.kind.capabilities.contains(.convertsForLoop) else {
+            sink.report(lp / "loop" / "via", "layer '\(via)' is \(viaLayer.typeName), which cannot turn a borrowed asset into collateral; a loop converts through a liquid_staking or restaking layer")
+            return
+        }
+        if let vi = c.strategy.layerIndex(via), let li = c.strategy.layerIndex(c.layer.id), vi > li {
+            sink.report(lp / "loop" / "via", "layer '\(via)' comes after this one; a loop converts through an earlier layer")
+        }
+        let produced = viaLayer.kind.outputAsset(input: nil)
+        if let input, let produced, produced != input {
+            sink.report(lp / "loop" / "via", "layer '\(via)' issues \(produced) but the collateral is \(input)")
+        } else if c.assetExists(borrow), viaLayer.kind.loopConversion(from: borrow, market: c.market) == nil {
+            let takes = produced.flatMap { c.market.asset($0)?.pegTarget } ?? "?"
+            sink.report(lp / "loop" / "via", "layer '\(via)' stakes \(takes) but this layer borrows \(borrow)")
+        }
+    }
+
+    func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
+        LendingLayer(spec: b.spec, config: self, owner: b.owner, input: b.input, ledger: b.ledger, market: b.market)
+    }
+}
+
 /// `lending`: Aave-style collateralised borrowing (DOMAIN "Lending").
 ///
 /// Opening: the input is posted as collateral and the layer borrows up to
@@ -65,8 +187,7 @@ public final class LendingLayer: LayerRuntime {
         }
         borrowRate = market.rate(config.borrowAPR, layerID: spec.id, kind: .borrow, utilization: utilization)
         supplyRate = market.rate(config.supplyAPR, layerID: spec.id, kind: .supply)
-        terms = LiquidationModel.Terms(liquidationThreshold: config.liquidationThreshold, bonus: config.liquidationBonus,
-                                       closeFactor: config.closeFactor, fullLiquidationBelow: config.fullLiquidationBelow)
+        terms = config.liquidationTerms
         borrowRateSum = arena.vector()
         marketSupplyRateSum = arena.vector()
         minHealthFactor = arena.vector(.infinity)

@@ -1,3 +1,70 @@
+/// The `liquid_staking` layer type's spec (SPEC §2.3).
+public struct LiquidStakingSpec: Sendable {
+    public enum Mode: String, Sendable { case rebasing, exchangeRate = "exchange_rate" }
+    public var receipt: String
+    public var apr: RateSpec
+    public var protocolFee: Double
+    public var mode: Mode
+    public var queueDays: Int
+    public var redemptionFee: Double
+}
+
+extension LiquidStakingSpec: LayerConfig {
+    static let typeName = "liquid_staking"
+    static let summary = "X → receipt: Lido-style staking with a tradable receipt"
+    static let fields: [Property] = [
+        Property("receipt", ScenarioSchema.name, required: true, "a pegged market asset whose peg target is the input asset"),
+        Property("apr", .ref("rate"), required: true, "gross staking APR"),
+        Property("protocol_fee", .number(ScenarioSchema.fraction), default: .number(0), "share of rewards the protocol keeps"),
+        Property("mode", ScenarioSchema.enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing"),
+                 "`rebasing` grows balances; `exchange_rate` shows wrapped units whose rate grows"),
+        Property("redemption", .object(ObjectSchema("withdrawal through the protocol's queue at 1:1", [
+            Property("queue_days", .integer(IntegerSchema(min: 0, max: 3650)), default: .number(0), "days from request to payout"),
+            Property("fee", .number(ScenarioSchema.belowOne), default: .number(0), "share of the redeemed amount deducted"),
+        ]))),
+    ]
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LiquidStakingSpec? {
+        guard let receipt = f.string("receipt"), let apr = d.rate("apr", f), let fee = f.double("protocol_fee"),
+              let modeText = f.string("mode"), let mode = Mode(rawValue: modeText),
+              let redemption = f.object("redemption"), let queue = redemption.int("queue_days"), let redemptionFee = redemption.double("fee") else { return nil }
+        return LiquidStakingSpec(receipt: receipt, apr: apr, protocolFee: fee, mode: mode, queueDays: queue, redemptionFee: redemptionFee)
+    }
+
+    static var capabilities: LayerCapabilities { [.hasRate, .issuesReceipt, .convertsForLoop, .slashable] }
+    func outputAsset(input: String?) -> String? { receipt }
+    func amountAsset(input: String) -> String { receipt }
+
+    func loopConversion(from asset: String, market: MarketSpec) -> String? {
+        market.asset(receipt)?.pegTarget == asset ? receipt : nil
+    }
+
+    func check(_ c: LayerCheck, _ sink: inout DiagnosticSink) {
+        let lp = c.path
+        guard let asset = c.market.asset(receipt) else {
+            if !c.assetExists(receipt) {
+                sink.report(lp / "receipt", "unknown asset '\(receipt)'\(Suggest.hint(receipt, c.market.assets.map(\.name)))")
+            }
+            return
+        }
+        guard let target = asset.pegTarget else {
+            sink.report(lp / "receipt", "'\(receipt)' must be a pegged asset of the market (with 'peg')")
+            return
+        }
+        if let input = c.input, input != target {
+            sink.report(lp / "receipt", "'\(receipt)' is pegged to \(target) but this layer receives \(input)")
+        }
+        let issuers = c.strategy.layers.filter { $0.id != c.layer.id && $0.kind.capabilities.contains(.issuesReceipt) && $0.kind.outputAsset(input: nil) == receipt }
+        if let other = issuers.first {
+            sink.report(lp / "receipt", "layer '\(other.id)' already issues \(receipt) in this strategy; one layer per receipt sets its staking rate")
+        }
+    }
+
+    func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
+        LiquidStakingLayer(spec: b.spec, config: self, owner: b.owner, input: b.input, receipt: b.output ?? b.input, ledger: b.ledger, market: b.market)
+    }
+}
+
 /// `liquid_staking`: Lido-style staking with a tradable receipt (DOMAIN
 /// "Liquid staking"). Deposits mint the receipt 1:1. Rewards accrue daily at
 /// the net rate r = APR × (1 − protocol_fee): every receipt balance of the

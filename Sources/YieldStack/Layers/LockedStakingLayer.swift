@@ -1,3 +1,58 @@
+/// What leaving a lock before maturity costs.
+public enum EarlyExit: Sendable, Equatable {
+    case forbidden
+    case forfeitRewards
+    case penalty(Double)
+}
+
+/// The `locked_staking` layer type's spec (SPEC §2.3).
+public struct LockedStakingSpec: Sendable {
+    public enum Payout: String, Sendable { case daily, maturity }
+    public var apr: RateSpec
+    public var termDays: Int
+    public var payout: Payout
+    public var earlyExit: EarlyExit
+    public var unbondingDays: Int
+    public var renew: Bool
+}
+
+extension LockedStakingSpec: LayerConfig {
+    static let typeName = "locked_staking"
+    static let summary = "X → nothing until maturity: fixed-term lock at a simple APR"
+    static let fields: [Property] = [
+        Property("apr", .ref("rate"), required: true, "simple annual rate on principal"),
+        Property("term_days", .integer(IntegerSchema(min: 1, max: 36500)), required: true, "days in one term"),
+        Property("payout", ScenarioSchema.enumeration(["daily", "maturity"]), default: .string("maturity"), "when rewards are paid"),
+        Property("early_exit", .ref("early_exit"), default: .string("forbidden")),
+        Property("unbonding_days", .integer(IntegerSchema(min: 0, max: 36500)), default: .number(0), "days after unlock when tokens earn nothing and cannot move"),
+        Property("renew", .boolean(description: "re-lock the principal at maturity"), default: .bool(false)),
+    ]
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LockedStakingSpec? {
+        guard let apr = d.rate("apr", f), let term = f.int("term_days"), let payoutText = f.string("payout"),
+              let payout = Payout(rawValue: payoutText), let unbonding = f.int("unbonding_days"), let renew = f.bool("renew") else { return nil }
+        var earlyExit = EarlyExit.forbidden
+        if let e = f.value("early_exit") {
+            if e.string == "forfeit_rewards" { earlyExit = .forfeitRewards }
+            else if let p = e["penalty"]?.double { earlyExit = .penalty(p) }
+        }
+        return LockedStakingSpec(apr: apr, termDays: term, payout: payout, earlyExit: earlyExit, unbondingDays: unbonding, renew: renew)
+    }
+
+    static var capabilities: LayerCapabilities { [.hasRate, .locks] }
+    func outputAsset(input: String?) -> String? { nil }
+    var lockRate: RateSpec? { apr }
+    func withLockRate(_ rate: Double) -> LockedStakingSpec {
+        var copy = self
+        copy.apr = .fixed(rate)
+        return copy
+    }
+
+    func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
+        LockedStakingLayer(spec: b.spec, config: self, owner: b.owner, asset: b.input, ledger: b.ledger, market: b.market)
+    }
+}
+
 /// `locked_staking`: a fixed-term lock at a simple APR (DOMAIN "Locked
 /// staking"). Each day of the term earns principal × APR / 365 (simple
 /// interest on principal, not compounded), paid daily to the spot wallet or

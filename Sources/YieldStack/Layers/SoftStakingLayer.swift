@@ -1,3 +1,40 @@
+/// The `soft_staking` layer type's spec (SPEC §2.3).
+public struct SoftStakingSpec: Sendable {
+    public var apy: RateSpec
+    public var minBalance: Double
+    public var maxBalance: Double?
+    public var snapshotsPerDay: Int
+    public var autoCompound: Bool
+}
+
+extension SoftStakingSpec: LayerConfig {
+    static let typeName = "soft_staking"
+    static let summary = "X → X, still liquid: exchange flexible staking paid on the average of intra-day snapshots"
+    static let fields: [Property] = [
+        Property("apy", .ref("rate"), required: true, "APY quoted by the platform; pays average balance × APY / 365 a day"),
+        Property("min_balance", .number(ScenarioSchema.amount), default: .number(0), "token units; below this nothing is earned"),
+        Property("max_balance", .number(ScenarioSchema.positiveAmount), "token units; above this only this much earns"),
+        Property("snapshots_per_day", .integer(IntegerSchema(min: 1, max: 1440)), default: .number(24), "balance snapshots a day (24 = hourly)"),
+        Property("auto_compound", .boolean(description: "re-stake rewards daily"), default: .bool(false)),
+    ]
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> SoftStakingSpec? {
+        guard let apy = d.rate("apy", f), let minBalance = f.double("min_balance"),
+              let snapshots = f.int("snapshots_per_day"), let compound = f.bool("auto_compound") else { return nil }
+        let maxBalance = f.double("max_balance")
+        if let maxBalance, maxBalance < minBalance {
+            d.sink.report(f.path / "max_balance", "must be >= min_balance (\(Format.plain(minBalance))), got \(Format.plain(maxBalance))")
+        }
+        return SoftStakingSpec(apy: apy, minBalance: minBalance, maxBalance: maxBalance, snapshotsPerDay: snapshots, autoCompound: compound)
+    }
+
+    static var capabilities: LayerCapabilities { [.hasRate] }
+
+    func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
+        SoftStakingLayer(spec: b.spec, config: self, owner: b.owner, asset: b.input, ledger: b.ledger, market: b.market)
+    }
+}
+
 /// `soft_staking`: exchange-style flexible staking (DOMAIN "Soft staking").
 /// Tokens stay liquid and earn, each day,
 ///   reward = mean over snapshots of clamp(balance) × APY / 365,

@@ -300,84 +300,9 @@ struct ScenarioDecoder {
         if let i = node["input"], let from = i["from"]?.string {
             input = LayerInput(from: from, fraction: i["fraction"]?.double ?? 1)
         }
-        let kind: LayerKind
-        switch type {
-        case "hold":
-            kind = .hold
-        case "soft_staking":
-            guard let apy = decodeRate(node["apy"], path: path / "apy") else { return nil }
-            let minBalance = node["min_balance"]?.double ?? 0
-            let maxBalance = node["max_balance"]?.double
-            if let maxBalance, maxBalance < minBalance {
-                sink.report(path / "max_balance", "must be >= min_balance (\(Format.plain(minBalance))), got \(Format.plain(maxBalance))")
-            }
-            kind = .softStaking(SoftStakingSpec(apy: apy, minBalance: minBalance, maxBalance: maxBalance,
-                                                snapshotsPerDay: node["snapshots_per_day"]?.int ?? 24,
-                                                autoCompound: node["auto_compound"]?.bool ?? false))
-        case "locked_staking":
-            guard let apr = decodeRate(node["apr"], path: path / "apr"), let term = node["term_days"]?.int else { return nil }
-            var earlyExit = EarlyExit.forbidden
-            if let e = node["early_exit"] {
-                if e.string == "forfeit_rewards" { earlyExit = .forfeitRewards }
-                else if let p = e["penalty"]?.double { earlyExit = .penalty(p) }
-            }
-            kind = .lockedStaking(LockedStakingSpec(
-                apr: apr, termDays: term,
-                payout: LockedStakingSpec.Payout(rawValue: node["payout"]?.string ?? "maturity") ?? .maturity,
-                earlyExit: earlyExit,
-                unbondingDays: node["unbonding_days"]?.int ?? 0,
-                renew: node["renew"]?.bool ?? false))
-        case "liquid_staking":
-            guard let receipt = node["receipt"]?.string, let apr = decodeRate(node["apr"], path: path / "apr") else { return nil }
-            kind = .liquidStaking(LiquidStakingSpec(
-                receipt: receipt, apr: apr,
-                protocolFee: node["protocol_fee"]?.double ?? 0,
-                mode: LiquidStakingSpec.Mode(rawValue: node["mode"]?.string ?? "rebasing") ?? .rebasing,
-                queueDays: node["redemption"]?["queue_days"]?.int ?? 0,
-                redemptionFee: node["redemption"]?["fee"]?.double ?? 0))
-        case "lending":
-            guard let borrow = node["borrow"]?.string,
-                  let maxLTV = node["max_ltv"]?.double,
-                  let lt = node["liquidation_threshold"]?.double,
-                  let bonus = node["liquidation_bonus"]?.double,
-                  let target = node["target_ltv"]?.double,
-                  let borrowAPR = decodeRate(node["borrow_apr"], path: path / "borrow_apr") else { return nil }
-            let supplyAPR = node["supply_apr"] == nil ? RateSpec.zero : decodeRate(node["supply_apr"], path: path / "supply_apr")
-            guard let supplyAPR else { return nil }
-            kind = .lending(LendingSpec(
-                borrow: borrow, maxLTV: maxLTV, liquidationThreshold: lt, liquidationBonus: bonus,
-                closeFactor: node["close_factor"]?.double ?? 0.5,
-                fullLiquidationBelow: node["full_liquidation_below"]?.double ?? 0.95,
-                targetLTV: target,
-                oracle: LendingSpec.Oracle(rawValue: node["oracle"]?.string ?? "market") ?? .market,
-                supplyAPR: supplyAPR, borrowAPR: borrowAPR,
-                reserveFactor: node["reserve_factor"]?.double ?? 0,
-                loopVia: node["loop"]?["via"]?.string,
-                loopTimes: node["loop"]?["times"]?.int ?? 0))
-        case "lp":
-            guard let ammText = node["amm"]?.string, let amm = LPSpec.AMM(rawValue: ammText),
-                  let pair = node["pair"]?.elements, pair.count == 2,
-                  let a = pair[0].string, let b = pair[1].string else { return nil }
-            var range: (Double, Double)?
-            if let r = node["range"]?.elements, r.count == 2, let lo = r[0].double, let hi = r[1].double { range = (lo, hi) }
-            var incentives: [(String, RateSpec)] = []
-            for (i, inc) in (node["incentives"]?.elements ?? []).enumerated() {
-                if let asset = inc["asset"]?.string, let apr = decodeRate(inc["apr"], path: path / "incentives" / i / "apr") {
-                    incentives.append((asset, apr))
-                }
-            }
-            kind = .lp(LPSpec(
-                amm: amm, pair: (a, b),
-                amplification: node["amplification"]?.double,
-                range: range,
-                feeAPR: node["fee_apr"] == nil ? nil : decodeRate(node["fee_apr"], path: path / "fee_apr"),
-                feeRate: node["fee_rate"]?.double,
-                dailyVolume: node["daily_volume"] == nil ? nil : decodeRate(node["daily_volume"], path: path / "daily_volume"),
-                poolValue: node["pool_value"]?.double,
-                incentives: incentives))
-        default:
-            return nil
-        }
+        guard let type = LayerRegistry.type(named: type) else { return nil }
+        let fields = FieldReader(node: node, path: path, fields: type.fields)
+        guard let kind = type.decode(fields, &self) else { return nil }
         return LayerSpec(id: id, input: input, kind: kind, path: path)
     }
 

@@ -151,95 +151,13 @@ public struct LayerInput: Sendable, Equatable {
 public struct LayerSpec: Sendable {
     public var id: String
     public var input: LayerInput?
-    public var kind: LayerKind
+    /// The layer type's own spec (see `LayerRegistry`).
+    var kind: any LayerConfig
     /// Where the layer sits in the file, for runtime errors.
     public var path: ScenarioPath
 
     public var typeName: String { kind.typeName }
-}
-
-public enum LayerKind: Sendable {
-    case hold
-    case softStaking(SoftStakingSpec)
-    case lockedStaking(LockedStakingSpec)
-    case liquidStaking(LiquidStakingSpec)
-    case lending(LendingSpec)
-    case lp(LPSpec)
-
-    public var typeName: String {
-        switch self {
-        case .hold: return "hold"
-        case .softStaking: return "soft_staking"
-        case .lockedStaking: return "locked_staking"
-        case .liquidStaking: return "liquid_staking"
-        case .lending: return "lending"
-        case .lp: return "lp"
-        }
-    }
-}
-
-public struct SoftStakingSpec: Sendable {
-    public var apy: RateSpec
-    public var minBalance: Double
-    public var maxBalance: Double?
-    public var snapshotsPerDay: Int
-    public var autoCompound: Bool
-}
-
-public enum EarlyExit: Sendable, Equatable {
-    case forbidden
-    case forfeitRewards
-    case penalty(Double)
-}
-
-public struct LockedStakingSpec: Sendable {
-    public enum Payout: String, Sendable { case daily, maturity }
-    public var apr: RateSpec
-    public var termDays: Int
-    public var payout: Payout
-    public var earlyExit: EarlyExit
-    public var unbondingDays: Int
-    public var renew: Bool
-}
-
-public struct LiquidStakingSpec: Sendable {
-    public enum Mode: String, Sendable { case rebasing, exchangeRate = "exchange_rate" }
-    public var receipt: String
-    public var apr: RateSpec
-    public var protocolFee: Double
-    public var mode: Mode
-    public var queueDays: Int
-    public var redemptionFee: Double
-}
-
-public struct LendingSpec: Sendable {
-    public enum Oracle: String, Sendable { case market, underlying }
-    public var borrow: String
-    public var maxLTV: Double
-    public var liquidationThreshold: Double
-    public var liquidationBonus: Double
-    public var closeFactor: Double
-    public var fullLiquidationBelow: Double
-    public var targetLTV: Double
-    public var oracle: Oracle
-    public var supplyAPR: RateSpec
-    public var borrowAPR: RateSpec
-    public var reserveFactor: Double
-    public var loopVia: String?
-    public var loopTimes: Int
-}
-
-public struct LPSpec: Sendable {
-    public enum AMM: String, Sendable { case constantProduct = "constant_product", stableswap, concentrated }
-    public var amm: AMM
-    public var pair: (String, String)
-    public var amplification: Double?
-    public var range: (lower: Double, upper: Double)?
-    public var feeAPR: RateSpec?
-    public var feeRate: Double?
-    public var dailyVolume: RateSpec?
-    public var poolValue: Double?
-    public var incentives: [(asset: String, apr: RateSpec)]
+    public var capabilities: LayerCapabilities { kind.capabilities }
 }
 
 /// The metrics a rule condition can watch (SPEC §2.4).

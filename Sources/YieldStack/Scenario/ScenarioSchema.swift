@@ -7,6 +7,11 @@ public enum ScenarioSchema {
     static let belowOne = NumberSchema(min: 0, max: 1, exclusiveMax: true, "a fraction in [0, 1)")
     static let nonNegative = NumberSchema(min: 0)
     static let positive = NumberSchema(min: 0, exclusiveMin: true)
+    /// Token amounts: bounded so that no arithmetic on them can overflow.
+    static let amount = NumberSchema(min: 0, max: 1e12, "token units, at most 1e12")
+    static let positiveAmount = NumberSchema(min: 0, exclusiveMin: true, max: 1e12, "token units, at most 1e12")
+    /// Prices and ratios: positive and bounded (1e-12 … 1e12 in the currency).
+    static let positivePrice = NumberSchema(min: 1e-12, max: 1e12, "a price in (0, 1e12]")
     static let name = Schema.string(StringSchema("a non-empty name"))
 
     static func text(_ d: String) -> Schema { .string(StringSchema(d)) }
@@ -149,65 +154,9 @@ public enum ScenarioSchema {
         ])),
     ], description: "what an early exit costs")
 
-    static let layers = Schema.tagged(TaggedSchema(key: "type", "one layer of the stack", cases: [
-        ("hold", layer("X → X: keep the tokens", [])),
-        ("soft_staking", layer("X → X, still liquid: exchange flexible staking paid on the average of intra-day snapshots", [
-            Property("apy", .ref("rate"), required: true, "APY quoted by the platform; pays average balance × APY / 365 a day"),
-            Property("min_balance", .number(nonNegative), default: .number(0), "below this nothing is earned"),
-            Property("max_balance", .number(positive), "above this only this much earns"),
-            Property("snapshots_per_day", .integer(IntegerSchema(min: 1, max: 1440)), default: .number(24)),
-            Property("auto_compound", .boolean(description: "re-stake rewards daily"), default: .bool(false)),
-        ])),
-        ("locked_staking", layer("X → nothing until maturity: fixed-term lock at a simple APR", [
-            Property("apr", .ref("rate"), required: true, "simple annual rate on principal"),
-            Property("term_days", .integer(IntegerSchema(min: 1, max: 36500)), required: true),
-            Property("payout", enumeration(["daily", "maturity"]), default: .string("maturity")),
-            Property("early_exit", .ref("early_exit"), default: .string("forbidden")),
-            Property("unbonding_days", .integer(IntegerSchema(min: 0, max: 36500)), default: .number(0), "days after unlock when tokens earn nothing and cannot move"),
-            Property("renew", .boolean(description: "re-lock the principal at maturity"), default: .bool(false)),
-        ])),
-        ("liquid_staking", layer("X → receipt: Lido-style staking with a tradable receipt", [
-            Property("receipt", name, required: true, "a pegged market asset whose peg target is the input asset"),
-            Property("apr", .ref("rate"), required: true, "gross staking APR"),
-            Property("protocol_fee", .number(fraction), default: .number(0), "share of rewards the protocol keeps"),
-            Property("mode", enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing")),
-            Property("redemption", .object(ObjectSchema("withdrawal through the protocol's queue at 1:1", [
-                Property("queue_days", .integer(IntegerSchema(min: 0, max: 3650)), default: .number(0)),
-                Property("fee", .number(belowOne), default: .number(0)),
-            ]))),
-        ])),
-        ("lending", layer("collateral → borrowed asset: Aave-style lending with health factor and liquidations", [
-            Property("borrow", name, required: true, "the borrowed asset"),
-            Property("max_ltv", .number(belowOne), required: true),
-            Property("liquidation_threshold", .number(openFraction), required: true),
-            Property("liquidation_bonus", .number(belowOne), required: true),
-            Property("close_factor", .number(openFraction), default: .number(0.5)),
-            Property("full_liquidation_below", .number(fraction), default: .number(0.95), "health factor under which the whole debt may be closed"),
-            Property("target_ltv", .number(belowOne), required: true, "LTV to open at (≤ max_ltv)"),
-            Property("oracle", enumeration(["market", "underlying"]), default: .string("market")),
-            Property("supply_apr", .ref("rate"), default: .number(0), "what the collateral earns"),
-            Property("borrow_apr", .ref("lending_rate"), required: true),
-            Property("reserve_factor", .number(fraction), default: .number(0)),
-            Property("loop", .object(ObjectSchema("borrow, stake through a liquid_staking layer, deposit, repeat", [
-                Property("via", name, required: true, "id of the liquid_staking layer"),
-                Property("times", .integer(IntegerSchema(min: 1, max: 50)), required: true),
-            ]))),
-        ])),
-        ("lp", layer("one or both pair assets → LP share", [
-            Property("amm", enumeration(["constant_product", "stableswap", "concentrated"]), required: true),
-            Property("pair", .array(items: name, minCount: 2, maxCount: 2, description: "two asset names"), required: true),
-            Property("amplification", .number(NumberSchema(min: 1, max: 1_000_000)), "StableSwap A"),
-            Property("range", .array(items: .number(positive), minCount: 2, maxCount: 2, description: "[lower, upper] price of pair[0] in pair[1]")),
-            Property("fee_apr", .ref("rate"), "fees as an APR on position value"),
-            Property("fee_rate", .number(belowOne), "fee per unit of volume"),
-            Property("daily_volume", .ref("amount_rate"), "pool volume a day, in the scenario currency"),
-            Property("pool_value", .number(positive), "total pool value in the scenario currency at entry; with `fee_rate` and `daily_volume` sets the position's share"),
-            Property("incentives", .array(items: .object(ObjectSchema("reward tokens paid as an APR on position value", [
-                Property("asset", name, required: true),
-                Property("apr", .ref("rate"), required: true),
-            ])), minCount: 0, maxCount: nil, description: "")),
-        ])),
-    ]))
+    /// Every layer type of `LayerRegistry`, each with the common fields.
+    static let layers = Schema.tagged(TaggedSchema(key: "type", "one layer of the stack",
+        cases: LayerRegistry.types.map { ($0.typeName, layer($0.summary, $0.fields)) }))
 
     // MARK: Rules
 

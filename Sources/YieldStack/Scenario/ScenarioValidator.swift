@@ -4,7 +4,7 @@
 struct ScenarioValidator {
     /// Layer types the engine can run. A type outside this set is a
     /// validation error, never a silent skip.
-    static let supportedLayerTypes: Set<String> = ["hold", "soft_staking", "locked_staking", "liquid_staking", "lending", "lp"]
+    static var supportedLayerTypes: Set<String> { Set(LayerRegistry.names) }
 
     /// Upper bound on paths × days, which sizes the per-path equity matrix
     /// kept for daily quantiles (8 bytes per cell and strategy).
@@ -146,13 +146,7 @@ struct ScenarioValidator {
                     sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))"); continue
                 }
                 for t in targets {
-                    let fits: Bool
-                    switch (kind, t.kind) {
-                    case (.borrow, .lending), (.supply, .lending): fits = true
-                    case (.apr, .softStaking), (.apr, .lockedStaking), (.apr, .liquidStaking), (.apr, .lp): fits = true
-                    default: fits = false
-                    }
-                    if !fits {
+                    if !t.kind.overridableRates.contains(kind) {
                         sink.report(path / kind.rawValue, "layer '\(layer)' is \(t.typeName), which has no \(kind.rawValue) to override")
                         break
                     }
@@ -161,8 +155,9 @@ struct ScenarioValidator {
                 let targets = layers(withID: layer)
                 if targets.isEmpty {
                     sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))")
-                } else if let t = targets.first(where: { $0.typeName != "liquid_staking" }) {
-                    sink.report(path / "slash", "layer '\(layer)' is \(t.typeName); only liquid_staking is slashed")
+                } else if let t = targets.first(where: { !$0.capabilities.contains(.slashable) }) {
+                    let slashable = LayerRegistry.types.filter { $0.capabilities.contains(.slashable) }.map { $0.typeName }
+                    sink.report(path / "slash", "layer '\(layer)' is \(t.typeName); only \(slashable.joined(separator: " and ")) layers are slashed")
                 }
             case .exploit(let layer, _):
                 if layers(withID: layer).isEmpty {
@@ -231,9 +226,9 @@ struct ScenarioValidator {
                 taken[source, default: 0] += layer.input?.fraction ?? 1
                 if output[source] == .some(nil) {
                     let producer = strategy.layer(source)
-                    let why = producer?.typeName == "lp"
-                        ? "is an lp position, whose share no layer can take"
-                        : "is locked_staking and produces nothing until maturity"
+                    let why = producer?.capabilities.contains(.locks) == true
+                        ? "is \(producer?.typeName ?? "a lock") and produces nothing until maturity"
+                        : "is \(producer?.typeName ?? "a position"), whose share no layer can take"
                     sink.report(layer.input == nil ? lp : lp / "input" / "from", "layer '\(source)' \(why); layer '\(layer.id)' cannot take its output")
                 }
                 if let total = taken[source], total > 1 + 1e-12 {
@@ -263,105 +258,9 @@ struct ScenarioValidator {
 
     /// Checks one layer's own fields against its input asset; returns its output asset.
     func checkLayer(_ layer: LayerSpec, input: String?, strategy: StrategySpec, _ sink: inout DiagnosticSink) -> String? {
-        let market = scenario.market
-        let lp = layer.path
-        let assetNames = market.assets.map(\.name)
-        switch layer.kind {
-        case .hold, .softStaking:
-            return input
-        case .lockedStaking:
-            return nil
-        case .liquidStaking(let spec):
-            guard let receipt = market.asset(spec.receipt) else {
-                if assetExists(spec.receipt) { return spec.receipt }
-                sink.report(lp / "receipt", "unknown asset '\(spec.receipt)'\(Suggest.hint(spec.receipt, assetNames))")
-                return nil
-            }
-            guard let target = receipt.pegTarget else {
-                sink.report(lp / "receipt", "'\(spec.receipt)' must be a pegged asset of the market (with 'peg')")
-                return spec.receipt
-            }
-            if let input, input != target {
-                sink.report(lp / "receipt", "'\(spec.receipt)' is pegged to \(target) but this layer receives \(input)")
-            }
-            if let other = strategy.layers.first(where: { if case .liquidStaking(let s) = $0.kind { return s.receipt == spec.receipt && $0.id != layer.id } else { return false } }) {
-                sink.report(lp / "receipt", "layer '\(other.id)' already issues \(spec.receipt) in this strategy; one layer per receipt sets its staking rate")
-            }
-            return spec.receipt
-        case .lending(let spec):
-            if !assetExists(spec.borrow) {
-                sink.report(lp / "borrow", "unknown asset '\(spec.borrow)'\(Suggest.hint(spec.borrow, assetNames))")
-            } else if spec.borrow == input {
-                sink.report(lp / "borrow", "the borrowed asset must differ from the collateral (\(spec.borrow))")
-            }
-            if spec.targetLTV > spec.maxLTV {
-                sink.report(lp / "target_ltv", "must be <= max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(spec.targetLTV))")
-            }
-            if spec.liquidationThreshold <= spec.maxLTV {
-                sink.report(lp / "liquidation_threshold", "must be greater than max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(spec.liquidationThreshold))")
-            }
-            if spec.oracle == .underlying, let input, let collateral = market.asset(input), collateral.pegTarget == nil {
-                sink.report(lp / "oracle", "'underlying' prices a pegged collateral at its peg target, but \(input) is not pegged")
-            }
-            if let via = spec.loopVia {
-                guard let viaLayer = strategy.layer(via) else {
-                    sink.report(lp / "loop" / "via", "unknown layer '\(via)'\(Suggest.hint(via, strategy.layers.map(\.id)))")
-                    return spec.borrow
-                }
-                guard case .liquidStaking(let ls) = viaLayer.kind else {
-                    sink.report(lp / "loop" / "via", "layer '\(via)' is \(viaLayer.typeName); a loop stakes through a liquid_staking layer")
-                    return spec.borrow
-                }
-                if let vi = strategy.layerIndex(via), let li = strategy.layerIndex(layer.id), vi > li {
-                    sink.report(lp / "loop" / "via", "layer '\(via)' comes after this one; a loop stakes through an earlier liquid_staking layer")
-                }
-                if let input, ls.receipt != input {
-                    sink.report(lp / "loop" / "via", "layer '\(via)' issues \(ls.receipt) but the collateral is \(input)")
-                }
-                if let receipt = market.asset(ls.receipt), receipt.pegTarget != spec.borrow {
-                    sink.report(lp / "loop" / "via", "layer '\(via)' stakes \(receipt.pegTarget ?? "?") but this layer borrows \(spec.borrow)")
-                }
-            }
-            return spec.borrow
-        case .lp(let spec):
-            let (a, b) = spec.pair
-            for (j, name) in [a, b].enumerated() where !assetExists(name) {
-                sink.report(lp / "pair" / j, "unknown asset '\(name)'\(Suggest.hint(name, assetNames))")
-            }
-            if a == b { sink.report(lp / "pair", "a pair needs two different assets") }
-            if let input, input != a, input != b {
-                sink.report(lp, "this layer receives \(input), which is not in its pair (\(a), \(b))")
-            }
-            switch spec.amm {
-            case .stableswap where spec.amplification == nil:
-                sink.report(lp / "amplification", "a stableswap pool needs 'amplification'")
-            case .concentrated:
-                if let r = spec.range {
-                    if r.lower >= r.upper { sink.report(lp / "range", "lower bound must be below upper bound") }
-                } else {
-                    sink.report(lp / "range", "a concentrated position needs 'range' [lower, upper]")
-                }
-            default:
-                break
-            }
-            if spec.amm != .stableswap, spec.amplification != nil {
-                sink.report(lp / "amplification", "only a stableswap pool has an amplification")
-            }
-            if spec.amm != .concentrated, spec.range != nil {
-                sink.report(lp / "range", "only a concentrated position has a range")
-            }
-            let volumeFees = spec.feeRate != nil || spec.dailyVolume != nil || spec.poolValue != nil
-            if spec.feeAPR != nil, volumeFees {
-                sink.report(lp / "fee_apr", "give 'fee_apr' or ('fee_rate', 'daily_volume' and 'pool_value'), not both")
-            } else if volumeFees, spec.feeRate == nil || spec.dailyVolume == nil || spec.poolValue == nil {
-                let missing = [("fee_rate", spec.feeRate == nil), ("daily_volume", spec.dailyVolume == nil), ("pool_value", spec.poolValue == nil)].filter(\.1).map(\.0)
-                sink.report(lp / missing[0], "volume-based fees need 'fee_rate', 'daily_volume' and 'pool_value'; missing \(missing.joined(separator: ", "))")
-            }
-            for (k, inc) in spec.incentives.enumerated() where !assetExists(inc.asset) {
-                sink.report(lp / "incentives" / k / "asset", "unknown asset '\(inc.asset)'\(Suggest.hint(inc.asset, assetNames))")
-            }
-            return nil
-        }
+        let context = LayerCheck(layer: layer, input: input, strategy: strategy, market: scenario.market, declaredAssets: declaredAssets)
+        layer.kind.check(context, &sink)
+        return layer.kind.outputAsset(input: input)
     }
 
     func checkRule(_ rule: RuleSpec, strategy: StrategySpec, path: ScenarioPath, _ sink: inout DiagnosticSink) {
@@ -379,13 +278,10 @@ struct ScenarioValidator {
             if needsLayer.contains(metric) {
                 if let layer {
                     if let l = layerRef(layer, cp / "layer") {
-                        switch (metric, l.kind) {
-                        case (.healthFactor, .lending), (.ltv, .lending): break
-                        case (.apr, .hold):
-                            sink.report(cp / "layer", "layer '\(layer)' is hold, which has no rate")
-                        case (.apr, _): break
-                        default:
-                            sink.report(cp / "layer", "\(metric.rawValue) needs a lending layer; '\(layer)' is \(l.typeName)")
+                        if metric == .apr, !l.capabilities.contains(.hasRate) {
+                            sink.report(cp / "layer", "layer '\(layer)' is \(l.typeName), which has no rate")
+                        } else if metric != .apr, !l.capabilities.contains(.borrows) {
+                            sink.report(cp / "layer", "\(metric.rawValue) needs a layer that borrows (lending); '\(layer)' is \(l.typeName)")
                         }
                     }
                 } else {
@@ -420,15 +316,15 @@ struct ScenarioValidator {
                 sink.report(ap / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
             }
         case .deleverageToLTV(let id, _), .deleverageToHealthFactor(let id, _), .releverage(let id, _):
-            if let l = layerRef(id, ap / "layer"), l.typeName != "lending" {
-                sink.report(ap / "layer", "\(rule.then.kind.name) needs a lending layer; '\(id)' is \(l.typeName)")
+            if let l = layerRef(id, ap / "layer"), !l.capabilities.contains(.borrows) {
+                sink.report(ap / "layer", "\(rule.then.kind.name) needs a layer that borrows (lending); '\(id)' is \(l.typeName)")
             }
-            if case .releverage(_, let t) = rule.then.kind, let l = strategy.layer(id), case .lending(let spec) = l.kind, t > spec.maxLTV {
-                sink.report(ap / "target_ltv", "must be <= the layer's max_ltv (\(Format.plain(spec.maxLTV))), got \(Format.plain(t))")
+            if let l = strategy.layer(id), let (key, message) = l.kind.problem(with: rule.then.kind) {
+                sink.report(ap / key, message)
             }
         case .unstake(let id, _):
-            if let l = layerRef(id, ap / "layer"), l.typeName != "liquid_staking" {
-                sink.report(ap / "layer", "unstake needs a liquid_staking layer; '\(id)' is \(l.typeName)")
+            if let l = layerRef(id, ap / "layer"), !l.capabilities.contains(.issuesReceipt) {
+                sink.report(ap / "layer", "unstake needs a layer that issues a receipt (liquid_staking, restaking); '\(id)' is \(l.typeName)")
             }
         case .withdraw(let id, _):
             _ = layerRef(id, ap / "layer")

@@ -30,8 +30,8 @@ struct CompareSweepTests {
         #expect(variants.count == 6)
         #expect(variants[1].label == "strategies[0].layers[0].apy=0.01, strategies[1].layers[0].term_days=20")
         #expect(variants[3].loaded.scenario.name.hasSuffix("[strategies[0].layers[0].apy=0.02, strategies[1].layers[0].term_days=10]"))
-        guard case .lockedStaking(let lock) = variants[5].loaded.scenario.strategies[1].layers[0].kind,
-              case .softStaking(let soft) = variants[5].loaded.scenario.strategies[0].layers[0].kind else {
+        guard let lock = variants[5].loaded.scenario.strategies[1].layers[0].kind as? LockedStakingSpec,
+              let soft = variants[5].loaded.scenario.strategies[0].layers[0].kind as? SoftStakingSpec else {
             Issue.record("wrong layer kinds"); return
         }
         #expect(lock.termDays == 30)

@@ -13,6 +13,8 @@ public struct ConcentratedLiquidityModel: AMMModel {
     }
 
     public var passesRebases: Bool { false }
+    public var compoundsFees: Bool { false }
+    public var hasRange: Bool { true }
 
     public func amounts(liquidity l: Double, price p: Double) -> (x: Double, y: Double) {
         let sa = lower.squareRoot(), sb = upper.squareRoot()
@@ -42,5 +44,18 @@ public struct ConcentratedLiquidityModel: AMMModel {
 
     public func inRange(_ position: AMMPosition, price: Double) -> Bool {
         price > lower && price < upper
+    }
+}
+
+/// `"amm": "concentrated"`, with its price `range`.
+enum ConcentratedCurve: AMMCurve {
+    static let name = "concentrated"
+    static let parameters: Set<String> = ["range"]
+    static func problems(_ spec: LPSpec) -> [(String, String)] {
+        guard let r = spec.range else { return [("range", "a concentrated position needs 'range' [lower, upper]")] }
+        return r.lower >= r.upper ? [("range", "lower bound must be below upper bound")] : []
+    }
+    static func model(_ spec: LPSpec) -> any AMMModel {
+        ConcentratedLiquidityModel(lower: spec.range?.lower ?? 0, upper: spec.range?.upper ?? .infinity)
     }
 }

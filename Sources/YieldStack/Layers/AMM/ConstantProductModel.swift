@@ -19,3 +19,11 @@ public struct ConstantProductModel: AMMModel {
         2 * r.squareRoot() / (1 + r)
     }
 }
+
+/// `"amm": "constant_product"`.
+enum ConstantProductCurve: AMMCurve {
+    static let name = "constant_product"
+    static let parameters: Set<String> = []
+    static func problems(_ spec: LPSpec) -> [(String, String)] { [] }
+    static func model(_ spec: LPSpec) -> any AMMModel { ConstantProductModel() }
+}

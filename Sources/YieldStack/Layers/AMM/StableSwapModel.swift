@@ -156,3 +156,13 @@ public struct StableSwapModel: AMMModel {
         return nil
     }
 }
+
+/// `"amm": "stableswap"`, with the pool's `amplification`.
+enum StableSwapCurve: AMMCurve {
+    static let name = "stableswap"
+    static let parameters: Set<String> = ["amplification"]
+    static func problems(_ spec: LPSpec) -> [(String, String)] {
+        spec.amplification == nil ? [("amplification", "a stableswap pool needs 'amplification'")] : []
+    }
+    static func model(_ spec: LPSpec) -> any AMMModel { StableSwapModel(amplification: spec.amplification ?? 100) }
+}

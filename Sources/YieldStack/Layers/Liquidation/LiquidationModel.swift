@@ -1,9 +1,10 @@
-/// Aave-style liquidation (DOMAIN "Lending"), as a pure function so it can
-/// be tested alone. While HF = collateral·oracle·LT / (debt·price) < 1, a
-/// liquidator repays up to `closeFactor` of the debt (all of it when HF is
-/// below `fullLiquidationBelow`) and seizes collateral worth the repaid value
-/// × (1 + bonus) at the oracle price. If the collateral runs out first, the
-/// rest of the debt is bad debt.
+/// The liquidation loop shared by every liquidation rule (DOMAIN "Lending"),
+/// as a pure function so it can be tested alone. While
+/// HF = collateral·oracle·LT / (debt·price) < 1, a liquidator repays up to
+/// `closeFactor` of the debt (all of it when HF is below
+/// `fullLiquidationBelow`) and seizes collateral worth the repaid value ×
+/// (1 + bonus) at the oracle price. If the collateral runs out first, the
+/// rest of the debt is bad debt. A rule (`LiquidationRule`) chooses the terms.
 public enum LiquidationModel {
     public struct Terms: Sendable {
         public var liquidationThreshold: Double
@@ -11,7 +12,7 @@ public enum LiquidationModel {
         public var closeFactor: Double
         public var fullLiquidationBelow: Double
 
-        public init(liquidationThreshold: Double, bonus: Double, closeFactor: Double = 0.5, fullLiquidationBelow: Double = 0.95) {
+        public init(liquidationThreshold: Double, bonus: Double, closeFactor: Double, fullLiquidationBelow: Double) {
             self.liquidationThreshold = liquidationThreshold
             self.bonus = bonus
             self.closeFactor = closeFactor
