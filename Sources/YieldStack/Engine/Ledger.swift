@@ -3,12 +3,15 @@
 /// gain; together with net flows they add up to the change in equity.
 public enum AttributionSource: String, CaseIterable, Sendable {
     case staking
+    case restaking
+    case fixedYield = "fixed_yield"
     case supplyInterest = "supply_interest"
     case borrowCost = "borrow_cost"
     case lpFees = "lp_fees"
     case incentives
     case impermanentLoss = "impermanent_loss"
     case price
+    case priceImpact = "price_impact"
     case liquidation
     case costs
     case exploit
@@ -16,6 +19,9 @@ public enum AttributionSource: String, CaseIterable, Sendable {
     public var title: String {
         switch self {
         case .staking: return "Staking"
+        case .restaking: return "Restaking"
+        case .fixedYield: return "Fixed yield"
+        case .priceImpact: return "Price impact"
         case .supplyInterest: return "Supply interest"
         case .borrowCost: return "Borrow cost"
         case .lpFees: return "LP fees"
@@ -68,6 +74,36 @@ public final class Ledger: @unchecked Sendable {
     /// For receipts shown in wrapped units (`exchange_rate` mode): the
     /// divisor from internal (rebasing) units to displayed units.
     public var unitDivisors: [Int: PathVector] = [:]
+    /// Receipts that wrap another receipt of the strategy (weETH issued for
+    /// deposited stETH): receipt → the receipt inside. Balances of the outer
+    /// receipt keep earning the inner receipt's rebases, credited to the
+    /// inner receipt's issuer.
+    public var wraps: [Int: Int] = [:]
+    private var growthVectors: [Int: PathVector] = [:]
+
+    /// The cumulative rebase factor of a receipt (starts at 1): every layer
+    /// that rebases balances of `asset` multiplies it by its day's growth, so
+    /// it is the wrapped-unit exchange rate of `exchange_rate` mode.
+    public func growth(_ asset: Int) -> PathVector {
+        if let g = growthVectors[asset] { return g }
+        let g = arena.vector(1)
+        growthVectors[asset] = g
+        return g
+    }
+
+    /// Receipts whose balances contain `receipt`, directly or through
+    /// several wrappers, in a fixed order.
+    public func wrappers(of receipt: Int) -> [Int] {
+        var found: [Int] = []
+        var frontier = [receipt]
+        while let inner = frontier.popLast() {
+            for (outer, wrapped) in wraps.sorted(by: { $0.key < $1.key }) where wrapped == inner && !found.contains(outer) && outer != receipt {
+                found.append(outer)
+                frontier.append(outer)
+            }
+        }
+        return found
+    }
 
     public init(arena: PathArena, assetCount: Int, layerCount: Int) {
         self.arena = arena
@@ -121,18 +157,22 @@ public final class Ledger: @unchecked Sendable {
 }
 
 extension AttributionSource {
+    /// Position in `allCases`: the ledger's and the results' storage order.
     public var index: Int {
         switch self {
         case .staking: return 0
-        case .supplyInterest: return 1
-        case .borrowCost: return 2
-        case .lpFees: return 3
-        case .incentives: return 4
-        case .impermanentLoss: return 5
-        case .price: return 6
-        case .liquidation: return 7
-        case .costs: return 8
-        case .exploit: return 9
+        case .restaking: return 1
+        case .fixedYield: return 2
+        case .supplyInterest: return 3
+        case .borrowCost: return 4
+        case .lpFees: return 5
+        case .incentives: return 6
+        case .impermanentLoss: return 7
+        case .price: return 8
+        case .priceImpact: return 9
+        case .liquidation: return 10
+        case .costs: return 11
+        case .exploit: return 12
         }
     }
 }

@@ -64,6 +64,13 @@ final class StrategyRunner {
         plan = StackPlan(strategy: strategy, market: scenario.market)
         capitalAsset = scenario.market.index(of: strategy.capitalAsset) ?? 0
         let (plan, ledger) = (self.plan, self.ledger)
+        // A receipt issued for another receipt of the strategy wraps it.
+        let specs = scenario.strategies[strategyIndex].layers
+        let issued = Set(specs.indices.filter { specs[$0].capabilities.contains(.issuesReceipt) }.compactMap { plan.entries[$0].outputAsset })
+        for (i, spec) in specs.enumerated() where spec.capabilities.contains(.issuesReceipt) {
+            let entry = plan.entries[i]
+            if let out = entry.outputAsset, out != entry.inputAsset, issued.contains(entry.inputAsset) { ledger.wraps[out] = entry.inputAsset }
+        }
         layers = strategy.layers.enumerated().map { (i, spec) in
             spec.kind.makeRuntime(LayerBuild(spec: spec, owner: i, input: plan.entries[i].inputAsset,
                                              output: plan.entries[i].outputAsset, ledger: ledger, market: market))
@@ -477,7 +484,7 @@ final class StrategyRunner {
                 marketReturn: ctx.price(capitalAsset, day: 0, p) > 0
                     ? ctx.price(capitalAsset, day: scenario.days - 1, p) / ctx.price(capitalAsset, day: 0, p) - 1 : 0))
         }
-        let incomeSources: [AttributionSource] = [.staking, .supplyInterest, .lpFees, .incentives]
+        let incomeSources: [AttributionSource] = [.staking, .restaking, .fixedYield, .supplyInterest, .lpFees, .incentives]
         let finals = layers.enumerated().map { (l, layer) in
             LayerFinals(
                 amount: (0..<n).map { layer.amount($0) },

@@ -105,12 +105,13 @@ public final class LiquidStakingLayer: LayerRuntime {
         yieldTokens = arena.vector()
         idle = ledger.addSlot(asset: receipt, owner: owner, label: "receipt")
         queue = PendingRelease(asset: input, owner: owner, label: "redemption queue", ledger: ledger)
-        exchangeRate = arena.vector(1)
+        exchangeRate = ledger.growth(receipt)
         apr = market.rate(config.apr, layerID: spec.id, kind: .apr)
         if config.mode == .exchangeRate { ledger.unitDivisors[receipt] = exchangeRate }
     }
 
     private var cachedReceipts: [Slot]?
+    private var cachedWrapped: (slots: [Slot], growth: [PathVector])?
 
     /// Every slot of the strategy holding this receipt and passing rebases
     /// on (slots are all created before the first day, so this is fixed).
@@ -118,6 +119,16 @@ public final class LiquidStakingLayer: LayerRuntime {
         if let cachedReceipts { return cachedReceipts }
         let found = ctx.ledger.slots.filter { $0.asset == amountAsset && $0.rebases }
         cachedReceipts = found
+        return found
+    }
+
+    /// Slots of receipts that wrap this one (restaked stETH): they keep
+    /// earning this layer's rate, with their wrapped-unit growth factors.
+    private func wrappedSlots(_ ctx: StrategyContext) -> (slots: [Slot], growth: [PathVector]) {
+        if let cachedWrapped { return cachedWrapped }
+        let outer = ctx.ledger.wrappers(of: amountAsset)
+        let found = (ctx.ledger.slots.filter { outer.contains($0.asset) && $0.rebases }, outer.map { ctx.ledger.growth($0) })
+        cachedWrapped = found
         return found
     }
 
@@ -178,11 +189,31 @@ public final class LiquidStakingLayer: LayerRuntime {
             yieldTokens[p] += minted
             staking[p] += minted * grid[d, p]
         }
+        // Receipts wrapping this one grow by the same rate, valued at their own price.
+        let wrapped = wrappedSlots(ctx)
+        guard !wrapped.growth.isEmpty else { return }
+        for p in 0..<n {
+            let growth = netRate(d, p) / 365
+            guard growth != 0 else { continue }
+            for g in wrapped.growth { g[p] *= 1 + growth }
+            var minted = 0.0, value = 0.0
+            for slot in wrapped.slots {
+                let amount = slot.amount[p]
+                if amount > 0 {
+                    slot.amount[p] = amount * (1 + growth)
+                    minted += amount * growth
+                    value += amount * growth * ctx.price(slot.asset, p)
+                }
+            }
+            yieldTokens[p] += minted
+            staking[p] += value
+        }
     }
 
     public func applyShock(_ effect: ShockSpec.Effect, ctx: StrategyContext) {
         guard case .slash(_, let fraction) = effect else { return }
         let receipts = receiptSlots(ctx)
+        let wrapped = wrappedSlots(ctx)
         for p in 0..<idle.count {
             var burnt = 0.0
             for slot in receipts where slot.amount[p] > 0 {
@@ -191,8 +222,16 @@ public final class LiquidStakingLayer: LayerRuntime {
                 burnt += amount
             }
             exchangeRate[p] *= 1 - fraction
+            var value = burnt * ctx.price(amountAsset, p)
+            // Receipts wrapping this one hold slashed stake too.
+            for g in wrapped.growth { g[p] *= 1 - fraction }
+            for slot in wrapped.slots where slot.amount[p] > 0 {
+                let amount = slot.amount[p] * fraction
+                slot.amount[p] -= amount
+                burnt += amount
+                value += amount * ctx.price(slot.asset, p)
+            }
             yieldTokens[p] -= burnt
-            let value = burnt * ctx.price(amountAsset, p)
             ctx.ledger.attribute(owner, .staking, p, -value)
             if burnt > 0 {
                 ctx.record(p, .shock, layer: spec.id, asset: amountAsset, amount: -burnt, value: -value, detail: [("slash", .number(fraction))])
