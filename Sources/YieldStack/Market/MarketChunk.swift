@@ -68,9 +68,20 @@ public final class MarketChunk: Sendable {
                 ratios.append(grid)
             }
         }
+        // A pegged asset is ratio × price(target); a target may itself be
+        // pegged (weETH → stETH → ETH), so resolve in dependency order (the
+        // validator refuses cycles).
         var prices = base
-        for (i, target) in pegTargets.enumerated() {
-            if let target, let ratio = ratios[i] { prices[i] = ratio * base[target] }
+        var resolved = pegTargets.map { $0 == nil }
+        var progress = true
+        while progress {
+            progress = false
+            for (i, target) in pegTargets.enumerated() where !resolved[i] {
+                guard let target, resolved[target], let ratio = ratios[i] else { continue }
+                prices[i] = ratio * prices[target]
+                resolved[i] = true
+                progress = true
+            }
         }
         self.prices = prices
         self.ratios = ratios

@@ -58,9 +58,16 @@ struct ScenarioValidator {
                 }
                 if to == asset.name {
                     sink.report(path / "peg" / "to", "an asset cannot be pegged to itself")
-                } else if let target = market.asset(to) {
-                    if target.pegTarget != nil {
-                        sink.report(path / "peg" / "to", "'\(to)' is itself pegged; peg to an asset with its own price")
+                } else if market.asset(to) != nil {
+                    // A chain of pegs (weETH → stETH → ETH) must end at an asset with its own price.
+                    var seen: [String] = [asset.name]
+                    var next: String? = to
+                    while let name = next, let a = market.asset(name), !seen.contains(name) {
+                        seen.append(name)
+                        next = a.pegTarget
+                    }
+                    if let name = next, seen.contains(name) {
+                        sink.report(path / "peg" / "to", "the pegs \((seen + [name]).joined(separator: " → ")) form a cycle; a chain of pegs must end at an asset with its own price")
                     }
                 } else if !assetExists(to) {
                     sink.report(path / "peg" / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
