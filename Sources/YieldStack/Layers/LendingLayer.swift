@@ -109,9 +109,21 @@ extension LendingSpec: LayerConfig {
         let produced = viaLayer.kind.outputAsset(input: nil)
         if let input, let produced, produced != input {
             sink.report(lp / "loop" / "via", "layer '\(via)' issues \(produced) but the collateral is \(input)")
-        } else if c.assetExists(borrow), viaLayer.kind.loopConversion(from: borrow, market: c.market) == nil {
+        } else if c.assetExists(borrow), viaLayer.kind.loopConversion(from: borrow, market: c.market) == nil,
+                  !convertsInTwoSteps(via: viaLayer, c) {
             let takes = produced.flatMap { c.market.asset($0)?.pegTarget } ?? "?"
             sink.report(lp / "loop" / "via", "layer '\(via)' stakes \(takes) but this layer borrows \(borrow)")
+        }
+    }
+
+    /// Whether another layer of the strategy turns the borrowed asset into
+    /// what `via` converts (ETH → stETH by Lido, then stETH → weETH by the
+    /// restaking layer): a loop mints each step 1:1 at par.
+    private func convertsInTwoSteps(via: LayerSpec, _ c: LayerCheck) -> Bool {
+        c.strategy.layers.contains { first in
+            guard first.id != via.id, first.capabilities.contains(.convertsForLoop),
+                  let middle = first.kind.loopConversion(from: borrow, market: c.market) else { return false }
+            return via.kind.loopConversion(from: middle, market: c.market) != nil
         }
     }
 
