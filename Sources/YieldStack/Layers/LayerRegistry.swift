@@ -9,6 +9,7 @@ enum LayerRegistry {
         LiquidStakingSpec.self,
         LendingSpec.self,
         LPSpec.self,
+        RestakingSpec.self,
     ]
 
     static var names: [String] { types.map { $0.typeName } }
