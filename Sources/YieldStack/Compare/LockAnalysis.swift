@@ -75,7 +75,7 @@ public enum LockAnalyzer {
             return (Statistics.mean(r.paths.map(\.finalEquity)), Statistics.expectedShortfall(losses: r.paths.map(\.loss), level: 0.95))
         }
         let current: Double? = lockedSpec.layers.compactMap { layer -> Double? in
-            if layer.capabilities.contains(.locks), case .fixed(let a)? = layer.kind.lockRate { return a }
+            if layer.capabilities.contains(.locks), let a = layer.kind.lockRate?.fixedValue { return a }
             return nil
         }.first
 

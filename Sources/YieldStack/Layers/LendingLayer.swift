@@ -192,11 +192,7 @@ public final class LendingLayer: LayerRuntime {
         collateral = ledger.addSlot(asset: input, owner: owner, label: "collateral")
         debtSlot = ledger.addSlot(asset: borrowAsset, owner: owner, label: "debt", rebases: false)
         idle = ledger.addSlot(asset: borrowAsset, owner: owner, label: "borrowed, idle")
-        if case .kinked(let k) = config.borrowAPR {
-            utilization = market.utilization(k, layerID: spec.id)
-        } else {
-            utilization = nil
-        }
+        utilization = config.borrowAPR.model.utilization(market, layerID: spec.id)
         borrowRate = market.rate(config.borrowAPR, layerID: spec.id, kind: .borrow, utilization: utilization)
         supplyRate = market.rate(config.supplyAPR, layerID: spec.id, kind: .supply)
         terms = config.liquidationTerms

@@ -46,8 +46,8 @@ public final class MarketChunk: Sendable {
             let component = MarketChunk.component(of: asset.name, in: market)
             switch asset.pricing {
             case .price(let model):
-                var grid = PathGenerator.generate(model, component: component, streams: streams, days: days, firstPath: firstPath,
-                                                  count: count, normals: correlated[asset.name], floor: 1e-12)
+                var grid = model.generate(PathRequest(component: component, streams: streams, days: days, firstPath: firstPath,
+                                                      count: count, normals: correlated[asset.name], floor: 1e-12, ceiling: .infinity))
                 for shock in market.shocks {
                     if case .priceChange(asset.name, let change) = shock.effect {
                         grid = grid.mapping(days: shock.day..<days) { _, v in v * (1 + change) }
@@ -56,8 +56,8 @@ public final class MarketChunk: Sendable {
                 base.append(grid)
                 ratios.append(nil)
             case .peg(_, let model):
-                let modelled = PathGenerator.generate(model, component: component, streams: streams, days: days, firstPath: firstPath,
-                                                      count: count, normals: correlated[asset.name], floor: 1e-9)
+                let modelled = model.generate(PathRequest(component: component, streams: streams, days: days, firstPath: firstPath,
+                                                          count: count, normals: correlated[asset.name], floor: 1e-9, ceiling: .infinity))
                 var grid = modelled
                 for shock in market.shocks {
                     if case .ratio(asset.name, let value, let recover) = shock.effect {
@@ -127,23 +127,11 @@ public final class MarketChunk: Sendable {
 
     // MARK: Rates
 
-    /// A layer's annual rate over the run: fixed, series or kinked, with
-    /// the scenario's rate overrides for (layer id, kind) applied. The random
-    /// stream of a utilisation model is named after the layer id, so two
-    /// strategies with the same layer id see the same rate path.
+    /// A layer's annual rate over the run (its `RateModel`), with the
+    /// scenario's rate overrides for (layer id, kind) applied.
     /// `utilization` may pass a kinked rate's utilisation path already generated.
     public func rate(_ spec: RateSpec, layerID: String, kind: ShockSpec.RateKind, utilization given: DailyGrid? = nil) -> DailyGrid {
-        var grid: DailyGrid
-        switch spec {
-        case .fixed(let v):
-            grid = DailyGrid(constant: v, days: days, paths: count)
-        case .series(let values):
-            grid = DailyGrid(perDay: Array(values.prefix(days)), paths: count)
-        case .kinked(let k):
-            let u = given ?? utilization(k, layerID: layerID)
-            let model = KinkedRateModel(k)
-            grid = u.mapping(days: 0..<days) { _, x in model.borrowRate(utilization: x) }
-        }
+        var grid = spec.model.grid(self, layerID: layerID, kind: kind, utilization: given)
         for shock in shocks {
             if case .rate(layerID, kind, let value, let duration) = shock.effect {
                 let end = duration.map { min(shock.day + $0, days) } ?? days
@@ -151,47 +139,5 @@ public final class MarketChunk: Sendable {
             }
         }
         return grid
-    }
-
-    /// The utilisation path of a kinked rate, clamped to [0, 0.9999].
-    public func utilization(_ k: KinkedRateSpec, layerID: String) -> DailyGrid {
-        PathGenerator.generate(k.utilization, component: "utilization:" + layerID, streams: streams, days: days,
-                               firstPath: firstPath, count: count, normals: nil, floor: 0, ceiling: 0.9999)
-    }
-}
-
-/// Aave-style interest rate curve (DOMAIN "Lending"): below the optimal
-/// utilisation U*, rate = base + slope1·U/U*; above it,
-/// rate = base + slope1 + slope2·(U − U*)/(1 − U*).
-public struct KinkedRateModel: Sendable {
-    public var base: Double
-    public var slope1: Double
-    public var slope2: Double
-    public var optimal: Double
-
-    public init(_ spec: KinkedRateSpec) {
-        base = spec.base
-        slope1 = spec.slope1
-        slope2 = spec.slope2
-        optimal = spec.optimalUtilization
-    }
-
-    public init(base: Double, slope1: Double, slope2: Double, optimal: Double) {
-        self.base = base
-        self.slope1 = slope1
-        self.slope2 = slope2
-        self.optimal = optimal
-    }
-
-    public func borrowRate(utilization u: Double) -> Double {
-        if u <= optimal {
-            return base + slope1 * (optimal > 0 ? u / optimal : 0)
-        }
-        return base + slope1 + slope2 * (optimal < 1 ? (u - optimal) / (1 - optimal) : 0)
-    }
-
-    /// What suppliers of the borrowed asset earn: borrow rate × U × (1 − reserve factor).
-    public func supplyRate(utilization u: Double, reserveFactor: Double) -> Double {
-        borrowRate(utilization: u) * u * (1 - reserveFactor)
     }
 }

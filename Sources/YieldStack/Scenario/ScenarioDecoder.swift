@@ -25,17 +25,7 @@ struct ScenarioDecoder {
     }
 
     /// Value constraints for a path model, depending on what it models.
-    enum ValueKind {
-        case price, ratio, utilization, rate, amount
-
-        func check(_ v: Double) -> String? {
-            switch self {
-            case .price, .ratio: return v > 0 ? nil : "must be > 0, got \(Format.plain(v))"
-            case .utilization: return (0...1).contains(v) ? nil : "must be in [0, 1], got \(Format.plain(v))"
-            case .rate, .amount: return v >= 0 ? nil : "must be >= 0, got \(Format.plain(v))"
-            }
-        }
-    }
+    typealias ValueKind = ModelValueKind
 
     mutating func decode(_ root: JSONNode) -> Scenario? {
         let name = root["name"]?.string ?? ""
@@ -132,52 +122,23 @@ struct ScenarioDecoder {
 
     // MARK: Models and rates
 
-    mutating func decodeModel(_ node: JSONNode, path: ScenarioPath, kind: ValueKind) -> PathModel? {
+    /// A path model (`PathModelRegistry`); a plain number is a constant.
+    mutating func decodeModel(_ node: JSONNode, path: ScenarioPath, kind: ValueKind) -> (any PathModel)? {
         if let v = node.double {
             if let problem = kind.check(v) { sink.report(path, problem); return nil }
-            return .constant(v)
+            return ConstantModel(value: v)
         }
-        guard let model = node["model"]?.string else { return nil }
-        switch model {
-        case "constant":
-            guard let v = node["value"]?.double else { return nil }
-            return .constant(v)
-        case "series":
-            return decodeSeries(node, path: path, kind: kind).map { .series($0) }
-        case "gbm":
-            guard let s = node["start"]?.double, let vol = node["volatility"]?.double else { return nil }
-            var jumps: JumpSpec?
-            if let j = node["jumps"] {
-                guard let l = j["per_year"]?.double, let m = j["mean"]?.double, let sd = j["stdev"]?.double else { return nil }
-                if l > 365 { sink.report(path / "jumps" / "per_year", "must be <= 365 (at most one jump a day), got \(Format.plain(l))") }
-                jumps = JumpSpec(perYear: l, mean: m, stdev: sd)
-            }
-            return .gbm(GBMSpec(start: s, drift: node["drift"]?.double ?? 0, volatility: vol, jumps: jumps))
-        case "mean_reverting":
-            guard let s = node["start"]?.double, let mean = node["mean"]?.double,
-                  let speed = node["speed"]?.double, let vol = node["volatility"]?.double else { return nil }
-            if let problem = kind.check(s) { sink.report(path / "start", problem) }
-            if let problem = kind.check(mean) { sink.report(path / "mean", problem) }
-            return .meanReverting(MeanRevertingSpec(start: s, mean: mean, speed: speed, volatility: vol))
-        default:
-            return nil
-        }
+        guard let name = node["model"]?.string, let type = PathModelRegistry.model(named: name), type.kinds.contains(kind) else { return nil }
+        return type.decode(FieldReader(node: node, path: path, fields: type.schema(kind).properties), kind: kind, &self)
     }
 
+    /// A rate (`RateRegistry`): a plain number is fixed.
     mutating func decodeRate(_ node: JSONNode?, path: ScenarioPath) -> RateSpec? {
         guard let node else { return nil }
         if let v = node.double { return .fixed(v) }
-        switch node["model"]?.string {
-        case "series":
-            return decodeSeries(node, path: path, kind: .rate).map { .series($0) }
-        case "kinked":
-            guard let s1 = node["slope1"]?.double, let s2 = node["slope2"]?.double,
-                  let opt = node["optimal_utilization"]?.double, let uNode = node["utilization"],
-                  let u = decodeModel(uNode, path: path / "utilization", kind: .utilization) else { return nil }
-            return .kinked(KinkedRateSpec(base: node["base"]?.double ?? 0, slope1: s1, slope2: s2, optimalUtilization: opt, utilization: u))
-        default:
-            return nil
-        }
+        guard let name = node["model"]?.string, let type = RateRegistry.model(named: name) else { return nil }
+        let fields = FieldReader(node: node, path: path, fields: type.schema?.properties ?? [])
+        return type.decode(fields, &self).map { RateSpec(model: $0) }
     }
 
     /// Reads a `series` model and aligns it to the run: inline `values` must

@@ -17,48 +17,10 @@ public struct Scenario: Sendable {
     public var endDate: CivilDate { start.adding(days: days - 1) }
 }
 
-/// A path of values through the run: a price, a peg ratio, a utilisation.
-public enum PathModel: Sendable, Equatable {
-    case constant(Double)
-    /// One value a day, `days` long, already aligned to `start`.
-    case series([Double])
-    case gbm(GBMSpec)
-    case meanReverting(MeanRevertingSpec)
-
-    /// Whether the model draws random numbers (and so differs across paths).
-    public var isStochastic: Bool {
-        switch self {
-        case .gbm, .meanReverting: return true
-        case .constant, .series: return false
-        }
-    }
-}
-
-public struct GBMSpec: Sendable, Equatable {
-    public var start: Double
-    public var drift: Double
-    public var volatility: Double
-    public var jumps: JumpSpec?
-}
-
-/// Merton jumps: a Bernoulli(λ·dt) jump a day with a normal log size.
-public struct JumpSpec: Sendable, Equatable {
-    public var perYear: Double
-    public var mean: Double
-    public var stdev: Double
-}
-
-public struct MeanRevertingSpec: Sendable, Equatable {
-    public var start: Double
-    public var mean: Double
-    public var speed: Double
-    public var volatility: Double
-}
-
 public struct AssetSpec: Sendable {
-    public enum Pricing: Sendable, Equatable {
-        case price(PathModel)
-        case peg(to: String, ratio: PathModel)
+    public enum Pricing: Sendable {
+        case price(any PathModel)
+        case peg(to: String, ratio: any PathModel)
     }
 
     public var name: String
@@ -103,23 +65,6 @@ public struct MarketSpec: Sendable {
 
     public func asset(_ name: String) -> AssetSpec? { assets.first { $0.name == name } }
     public func index(of name: String) -> Int? { assets.firstIndex { $0.name == name } }
-}
-
-/// An annual rate: fixed, a daily series, or a utilisation curve.
-public enum RateSpec: Sendable, Equatable {
-    case fixed(Double)
-    case series([Double])
-    case kinked(KinkedRateSpec)
-
-    public static let zero = RateSpec.fixed(0)
-}
-
-public struct KinkedRateSpec: Sendable, Equatable {
-    public var base: Double
-    public var slope1: Double
-    public var slope2: Double
-    public var optimalUtilization: Double
-    public var utilization: PathModel
 }
 
 public struct StrategySpec: Sendable {

@@ -28,71 +28,21 @@ public enum ScenarioSchema {
         ])
     }
 
-    static let constantPositive = ObjectSchema("flat", [Property("value", .number(positive), required: true)])
+    static let priceModel = PathModelRegistry.schema(.price, "a price path in the scenario currency")
 
-    static let gbm = ObjectSchema("geometric Brownian motion: ln S += (drift − volatility²/2)·dt + volatility·√dt·Z, dt = 1/365", [
-        Property("start", .number(positive), required: true, "value on day 0"),
-        Property("drift", .number(NumberSchema("annualised drift μ")), default: .number(0)),
-        Property("volatility", .number(nonNegative), required: true, "annualised volatility σ"),
-        Property("jumps", .object(ObjectSchema("Merton jumps: with probability per_year/365 a day, add a normal log-jump", [
-            Property("per_year", .number(nonNegative), required: true, "expected jumps a year (λ)"),
-            Property("mean", .number(NumberSchema("mean of the log-jump")), required: true),
-            Property("stdev", .number(nonNegative), required: true, "standard deviation of the log-jump"),
-        ]))),
-    ])
-
-    static func meanReverting(_ d: String) -> ObjectSchema {
-        ObjectSchema("Ornstein–Uhlenbeck: x += speed·(mean − x)·dt + volatility·√dt·Z, dt = 1/365", [
-            Property("start", .number(NumberSchema(d)), required: true, "value on day 0"),
-            Property("mean", .number(NumberSchema(d)), required: true, "long-run level θ"),
-            Property("speed", .number(nonNegative), required: true, "mean-reversion speed κ, per year"),
-            Property("volatility", .number(nonNegative), required: true, "annualised volatility σ"),
-        ])
-    }
-
-    static let priceModel = Schema.tagged(TaggedSchema(key: "model", "a price path in the scenario currency", cases: [
-        ("constant", constantPositive),
-        ("series", seriesCase("price")),
-        ("gbm", gbm),
-        ("mean_reverting", meanReverting("price")),
-    ]))
-
-    static let ratioModel = Schema.tagged(TaggedSchema(key: "model", "the pegged asset's price as a multiple of its peg target's price", cases: [
-        ("constant", constantPositive),
-        ("series", seriesCase("ratio")),
-        ("gbm", gbm),
-        ("mean_reverting", meanReverting("ratio")),
-    ]))
+    static let ratioModel = PathModelRegistry.schema(.ratio, "the pegged asset's price as a multiple of its peg target's price")
 
     static let utilization = Schema.oneOfKinds([
         .number(fraction),
-        .tagged(TaggedSchema(key: "model", cases: [
-            ("constant", ObjectSchema("flat", [Property("value", .number(fraction), required: true)])),
-            ("series", seriesCase("utilisation")),
-            ("mean_reverting", meanReverting("utilisation")),
-        ])),
+        PathModelRegistry.schema(.utilization, ""),
     ], description: "borrows / supply of the borrowed asset's market; a model is clamped to [0, 0.9999]")
 
-    static let kinked = ObjectSchema("utilisation curve: below U*, base + slope1·U/U*; above, base + slope1 + slope2·(U − U*)/(1 − U*)", [
-        Property("base", .number(nonNegative), default: .number(0)),
-        Property("slope1", .number(nonNegative), required: true),
-        Property("slope2", .number(nonNegative), required: true),
-        Property("optimal_utilization", .number(NumberSchema(min: 0, exclusiveMin: true, max: 1, exclusiveMax: true)), required: true, "U*"),
-        Property("utilization", .ref("utilization"), required: true),
-    ])
+    static let rate = RateRegistry.schema(lending: false, "an annual rate: a number, a `series` or a `mean_reverting` model")
 
-    static let rate = Schema.oneOfKinds([
-        .number(NumberSchema(min: 0, max: 100, "annual rate: 0.05 = 5 %")),
-        .tagged(TaggedSchema(key: "model", cases: [("series", seriesCase("annual rate"))])),
-    ], description: "an annual rate: a number or a `series`")
-
-    static let lendingRate = Schema.oneOfKinds([
-        .number(NumberSchema(min: 0, max: 100, "annual rate: 0.05 = 5 %")),
-        .tagged(TaggedSchema(key: "model", cases: [("series", seriesCase("annual rate")), ("kinked", kinked)])),
-    ], description: "an annual rate: a number, a `series`, or a `kinked` utilisation curve")
+    static let lendingRate = RateRegistry.schema(lending: true, "an annual rate: a number, a `series`, a `mean_reverting` model, or a `kinked` utilisation curve")
 
     static let amountRate = Schema.oneOfKinds([
-        .number(nonNegative),
+        .number(NumberSchema(min: 0, max: 1e15, "at most 1e15")),
         .tagged(TaggedSchema(key: "model", cases: [("series", seriesCase("value"))])),
     ], description: "a number or a `series`")
 

@@ -74,7 +74,7 @@ struct ScenarioValidator {
                 }
             }
             if asset.name == scenario.currency {
-                if case .price(.constant(let v)) = asset.pricing, v == 1 { continue }
+                if case .price(let m) = asset.pricing, m.constantValue == 1 { continue }
                 sink.report(path, "'\(asset.name)' is the scenario currency, so its price must be {\"model\": \"constant\", \"value\": 1}")
             }
         }
@@ -93,7 +93,7 @@ struct ScenarioValidator {
                     ok = false
                     continue
                 }
-                let model: PathModel
+                let model: any PathModel
                 switch asset.pricing {
                 case .price(let m): model = m
                 case .peg(_, let m): model = m

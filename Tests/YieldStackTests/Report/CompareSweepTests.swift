@@ -35,7 +35,7 @@ struct CompareSweepTests {
             Issue.record("wrong layer kinds"); return
         }
         #expect(lock.termDays == 30)
-        #expect(soft.apy == .fixed(0.02))
+        #expect(soft.apy.fixedValue == 0.02)
     }
 
     @Test("a variant the schema rejects is reported with its label before anything runs (exit 65); a missing parent is a usage error (64)")
@@ -75,7 +75,7 @@ struct CompareSweepTests {
         var loaded = try ScenarioLoader.load(path: TestSupport.repositoryRoot + "/scenarios/steth-loop.json")
         loaded.scenario.paths = 40
         // Give the ratio some randomness so paths differ.
-        loaded.scenario.market.assets[1].pricing = .peg(to: "ETH", ratio: .meanReverting(MeanRevertingSpec(start: 1, mean: 1, speed: 5, volatility: 0.2)))
+        loaded.scenario.market.assets[1].pricing = .peg(to: "ETH", ratio: MeanRevertingModel(start: 1, mean: 1, speed: 5, volatility: 0.2))
         let out = try RunPipeline.run(loaded, options: SimulationOptions(threads: 2), store: ResultStore(), reportDirectory: nil, now: { "t" })
         let report = out.report
         #expect(report.contains("### Equity fan: market-oracle"))

@@ -92,7 +92,7 @@ struct ValidationTests {
         #expect(messages["start"] == "must be a date written YYYY-MM-DD, got '2024-02-30'")
         #expect(messages["days"] == "must be in [1, 36500], got 0")
         #expect(messages["paths"] == "must be a whole number, got 2.5")
-        #expect(messages["market.assets.T.price.start"] == "must be > 0, got -1")
+        #expect(messages["market.assets.T.price.start"] == "must be in [1e-12, 1000000000000], got -1")
         #expect(messages["market.assets.T.price.volatility"] == "must be a number, got a string")
         #expect(messages["strategies[0].capital.amount"] == "required key is missing")
         #expect(messages["strategies[0].layers[0].type"]?.hasPrefix("unknown type 'hodl'; expected one of: hold, soft_staking") == true)
@@ -183,7 +183,7 @@ struct ValidationTests {
 
         let filled = json.replacingOccurrences(of: #""file": "prices.csv""#, with: #""file": "prices.csv", "fill": "previous""#)
         let loaded = try TestSupport.load(filled)
-        guard case .price(.series(let values)) = loaded.scenario.market.assets[0].pricing else { Issue.record("not a series"); return }
+        guard case .price(let model) = loaded.scenario.market.assets[0].pricing, let values = (model as? SeriesModel)?.values else { Issue.record("not a series"); return }
         #expect(values == [100, 110, 99, 99, 120])
         #expect(loaded.warnings.count == 1)
         #expect(loaded.warnings.first?.message.contains("2024-01-04") == true)

@@ -1,0 +1,66 @@
+/// `mean_reverting`: an Ornstein–Uhlenbeck process for peg ratios,
+/// utilisation and rates, x += κ(θ − x)dt + σ√dt·Z, kept within the kind's
+/// floor and ceiling.
+public struct MeanRevertingModel: DecodablePathModel {
+    public static let name = "mean_reverting"
+    public static let kinds: Set<ModelValueKind> = [.price, .ratio, .utilization, .rate]
+    public var start: Double
+    public var mean: Double
+    public var speed: Double
+    public var volatility: Double
+
+    public init(start: Double, mean: Double, speed: Double, volatility: Double) {
+        self.start = start
+        self.mean = mean
+        self.speed = speed
+        self.volatility = volatility
+    }
+
+    public static func schema(_ kind: ModelValueKind) -> ObjectSchema {
+        let d: String
+        switch kind {
+        case .price: d = "price"
+        case .ratio: d = "ratio"
+        case .utilization: d = "utilisation"
+        case .rate, .amount: d = "annual rate"
+        }
+        return ObjectSchema("Ornstein–Uhlenbeck: x += speed·(mean − x)·dt + volatility·√dt·Z, dt = 1/365", [
+            Property("start", .number(NumberSchema(min: -1e12, max: 1e12, d)), required: true, "value on day 0"),
+            Property("mean", .number(NumberSchema(min: -1e12, max: 1e12, d)), required: true, "long-run level θ"),
+            Property("speed", .number(NumberSchema(min: 0, max: 365, "mean-reversion speed κ, per year, in [0, 365]")), required: true),
+            Property("volatility", .number(NumberSchema(min: 0, max: 1e6, "annualised volatility σ")), required: true),
+        ])
+    }
+
+    static func decode(_ f: FieldReader, kind: ModelValueKind, _ d: inout ScenarioDecoder) -> MeanRevertingModel? {
+        guard let s = f.double("start"), let mean = f.double("mean"), let speed = f.double("speed"), let vol = f.double("volatility") else { return nil }
+        if let problem = kind.check(s) { d.sink.report(f.path / "start", problem) }
+        if let problem = kind.check(mean) { d.sink.report(f.path / "mean", problem) }
+        return MeanRevertingModel(start: s, mean: mean, speed: speed, volatility: vol)
+    }
+
+    public var isStochastic: Bool { true }
+
+    public func generate(_ r: PathRequest) -> DailyGrid {
+        let z = r.innovations()
+        let days = r.days, count = r.count, dt = PathGenerator.dt
+        var out = [Double](repeating: 0, count: days * count)
+        let diffusion = volatility * dt.squareRoot()
+        out.withUnsafeMutableBufferPointer { o in
+            z.withUnsafeBufferPointer { zb in
+                for p in 0..<count {
+                    var x = min(max(start, r.floor), r.ceiling)
+                    o[p] = x
+                    var i = count + p
+                    for _ in 1..<max(days, 1) {
+                        x += speed * (mean - x) * dt + diffusion * zb[i]
+                        x = min(max(x, r.floor), r.ceiling)
+                        o[i] = x
+                        i += count
+                    }
+                }
+            }
+        }
+        return DailyGrid(perPath: out, days: days, paths: count)
+    }
+}

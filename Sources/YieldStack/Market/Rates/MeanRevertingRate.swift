@@ -1,0 +1,18 @@
+/// A rate that wanders around a long-run level: an Ornstein–Uhlenbeck path
+/// (`MeanRevertingModel`), floored at 0, drawn from the layer's own stream.
+struct MeanRevertingRate: RateModel {
+    static let name = "mean_reverting"
+    static var schema: ObjectSchema? { MeanRevertingModel.schema(.rate) }
+    let model: MeanRevertingModel
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> MeanRevertingRate? {
+        MeanRevertingModel.decode(f, kind: .rate, &d).map { MeanRevertingRate(model: $0) }
+    }
+
+    var isStochastic: Bool { true }
+
+    func grid(_ market: MarketChunk, layerID: String, kind: ShockSpec.RateKind, utilization: DailyGrid?) -> DailyGrid {
+        model.generate(PathRequest(component: "rate:\(kind.rawValue):" + layerID, streams: market.streams, days: market.days, firstPath: market.firstPath,
+                                   count: market.count, normals: nil, floor: 0, ceiling: 100))
+    }
+}

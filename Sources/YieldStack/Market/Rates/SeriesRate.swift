@@ -1,0 +1,15 @@
+/// A rate read day by day from a CSV file or inline values (an explorer's
+/// or Aave's daily APR history).
+struct SeriesRate: RateModel {
+    static let name = "series"
+    static var schema: ObjectSchema? { ScenarioSchema.seriesCase("annual rate") }
+    let values: [Double]
+
+    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> SeriesRate? {
+        d.decodeSeries(f.node, path: f.path, kind: .rate).map { SeriesRate(values: $0) }
+    }
+
+    func grid(_ market: MarketChunk, layerID: String, kind: ShockSpec.RateKind, utilization: DailyGrid?) -> DailyGrid {
+        DailyGrid(perDay: Array(values.prefix(market.days)), paths: market.count)
+    }
+}
