@@ -1,12 +1,14 @@
 import Foundation
 
 /// Cell formatting shared by the Markdown reports: absent values print as
-/// "—", pipes and line breaks cannot break a table.
+/// "—"; names are escaped by `MarkdownText` so they cannot break a table or
+/// become markup.
 enum Markdown {
-    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    static func cell(_ s: String) -> String { MarkdownText.cell(s) }
     static func number(_ v: Double?, _ decimals: Int = 2) -> String { v.map { Format.grouped($0, decimals) } ?? "—" }
     static func percent(_ v: Double?) -> String { v.map { Format.percent($0) } ?? "—" }
-    static func money(_ v: Double?, _ currency: String) -> String { v.map { "\(Format.grouped($0)) \(currency)" } ?? "—" }
+    /// The currency is a scenario name like any other, so it is escaped too.
+    static func money(_ v: Double?, _ currency: String) -> String { v.map { "\(Format.grouped($0)) \(MarkdownText.text(currency))" } ?? "—" }
 }
 
 /// Renders the Markdown risk report of a stored run (SPEC §4). It reads only
