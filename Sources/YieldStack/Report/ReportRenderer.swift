@@ -272,31 +272,46 @@ public struct ReportRenderer {
         return rows
     }
 
+    /// Mermaid xychart-beta blocks. Mermaid's x-axis is either categorical,
+    /// printing every category's label side by side with no rotation or
+    /// thinning, or numeric, with ticks it chooses and no way to print dates.
+    /// Forty or sixty daily labels overlap into a smear, so each chart plots
+    /// at most `chartPoints` evenly spaced days, first and last included, and
+    /// labels them with their dates. Each chart has at most
+    /// `seriesPerChart` lines (more strategies are split over several charts),
+    /// a fixed palette so the legend below it can name colours, and a y-axis
+    /// with a title and a rounded range. Daily values are in the database.
     private func charts(_ out: inout [String]) {
         out.append("## Charts")
         out.append("")
-        let step = max(1, Int((Double(run.days) / 60).rounded(.up)))
-        var days = Array(stride(from: 0, to: run.days, by: step))
-        if days.last != run.days - 1 { days.append(run.days - 1) }
-        let series: [[Double]] = run.strategies.map { s in
-            days.map { d in
-                isMonteCarlo ? (d < s.quantiles.count ? s.quantiles[d].p50 : 0) : (d < s.pathZero.count ? s.pathZero[d].equity : 0)
+        let days = Self.chartDays(run.days, points: Self.chartPoints)
+        let sampling = "Sampled on \(days.count) of \(run.days) days\(days.count < run.days ? ", evenly spaced" : ""); every day's figures are in the database (`\(isMonteCarlo ? "daily_quantiles" : "daily")`)."
+        let groups = stride(from: 0, to: run.strategies.count, by: Self.seriesPerChart).map { Array(run.strategies[$0..<min($0 + Self.seriesPerChart, run.strategies.count)]) }
+        for (g, group) in groups.enumerated() {
+            let part = groups.count > 1 ? " (\(g + 1) of \(groups.count))" : ""
+            out.append("### Equity\(isMonteCarlo ? " (median over paths)" : "")\(part)")
+            out.append("")
+            let series: [(String, [Double])] = group.map { s in
+                (s.name + (isMonteCarlo ? " p50" : ""), days.map { d in
+                    isMonteCarlo ? (d < s.quantiles.count ? s.quantiles[d].p50 : 0) : (d < s.pathZero.count ? s.pathZero[d].equity : 0)
+                })
             }
+            out.append(mermaidLines(title: "Equity\(isMonteCarlo ? ", median" : "")\(part), \(run.start) to \(run.endDate)", days: days, series: series))
+            out.append("")
+            out.append(sampling)
+            out.append("")
         }
-        out.append("### Equity\(isMonteCarlo ? " (median over paths)" : "")")
-        out.append("")
-        out.append(mermaidLines(title: "Equity (\(currency))", days: days, series: series))
-        out.append("")
-        out.append("Lines in order: " + run.strategies.enumerated().map { "\($0.offset + 1) = \(escape($0.element.name))" }.joined(separator: ", ") + ".")
-        out.append("")
         if isMonteCarlo {
             for s in run.strategies where !s.quantiles.isEmpty {
                 out.append("### Equity fan: \(escape(s.name))")
                 out.append("")
-                let bands = [\DailyQuantiles.p05, \.p25, \.p50, \.p75, \.p95].map { kp in days.map { s.quantiles[min($0, s.quantiles.count - 1)][keyPath: kp] } }
-                out.append(mermaidLines(title: "\(s.name): equity quantiles (\(currency))", days: days, series: bands))
+                // p25 and p75 would crowd the chart between lines that already
+                // bound the band; `daily_quantiles` holds them.
+                let bands: [(String, KeyPath<DailyQuantiles, Double>)] = [("p95", \.p95), ("p50", \.p50), ("p05", \.p05)]
+                let series = bands.map { name, kp in ("\(s.name) \(name)", days.map { s.quantiles[min($0, s.quantiles.count - 1)][keyPath: kp] }) }
+                out.append(mermaidLines(title: "\(s.name): equity p05, p50, p95", days: days, series: series))
                 out.append("")
-                out.append("Lines in order: p05, p25, p50, p75, p95.")
+                out.append(sampling)
                 out.append("")
             }
         }
@@ -312,19 +327,54 @@ public struct ReportRenderer {
 
     // MARK: Helpers
 
-    private func mermaidLines(title: String, days: [Int], series: [[Double]]) -> String {
-        let all = series.flatMap { $0 }.filter(\.isFinite)
-        var lo = all.min() ?? 0
-        var hi = all.max() ?? 1
-        if hi - lo < 1e-9 { lo -= 1; hi += 1 }
+    /// At most this many dated points per chart: ten 10-character dates fit
+    /// side by side on the 900-pixel-wide chart the blocks ask for.
+    static let chartPoints = 10
+    /// At most this many lines per chart, each with its own palette colour.
+    static let seriesPerChart = 5
+    /// The palette the blocks set, and the names the legends give its colours.
+    static let palette: [(hex: String, name: String)] = [("#1f77b4", "blue"), ("#ff7f0e", "orange"), ("#2ca02c", "green"), ("#d62728", "red"), ("#9467bd", "purple")]
+
+    /// `points` days from 0 to `days − 1`, evenly spaced (rounded), first and last included.
+    static func chartDays(_ days: Int, points: Int) -> [Int] {
+        guard days > 1, points > 1 else { return days > 0 ? [0] : [] }
+        let n = min(days, points)
+        return (0..<n).map { i in Int((Double(i) * Double(days - 1) / Double(n - 1)).rounded()) }
+    }
+
+    /// A y-axis range that contains every value, with round ends: the range
+    /// widened by 5 % and snapped outward to a step of 1, 2 or 5 × 10^k (about
+    /// five steps), so the axis reads 6000 --> 18000 rather than 7816.19 --> 18059.32.
+    static func axisRange(_ values: [Double]) -> (lo: Double, hi: Double, decimals: Int) {
+        let finite = values.filter(\.isFinite)
+        var lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        if hi - lo < 1e-9 * max(1, abs(hi)) { let d = max(1, abs(hi) * 0.01); lo -= d; hi += d }
         let pad = (hi - lo) * 0.05
-        var lines = ["```mermaid", "xychart-beta", "    title \"\(title.replacingOccurrences(of: "\"", with: "'"))\"",
-                     "    x-axis \"day\" [\(days.map(String.init).joined(separator: ", "))]",
-                     "    y-axis \"\(currency)\" \(Format.fixed(lo - pad, 2)) --> \(Format.fixed(hi + pad, 2))"]
+        lo -= pad; hi += pad
+        let raw = (hi - lo) / 5
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let decimals = max(0, Int(-(log10(step)).rounded(.down)))
+        return ((lo / step).rounded(.down) * step, (hi / step).rounded(.up) * step, decimals)
+    }
+
+    /// One chart, then its legend: one line per series naming its colour.
+    private func mermaidLines(title: String, days: [Int], series: [(name: String, values: [Double])]) -> String {
+        let range = Self.axisRange(series.flatMap(\.values))
+        let palette = Self.palette.prefix(max(1, series.count)).map(\.hex).joined(separator: ", ")
+        let labels = days.map { "\"\(run.start.adding(days: $0))\"" }.joined(separator: ", ")
+        var lines = ["```mermaid", "---", "config:", "  xyChart:", "    width: 900", "  themeVariables:", "    xyChart:", "      plotColorPalette: \"\(palette)\"", "---",
+                     "xychart-beta", "    title \"\(MarkdownText.mermaidString(title))\"",
+                     "    x-axis \"date\" [\(labels)]",
+                     "    y-axis \"\(MarkdownText.mermaidString("equity (\(currency))"))\" \(Format.fixed(range.lo, range.decimals)) --> \(Format.fixed(range.hi, range.decimals))"]
         for s in series {
-            lines.append("    line [\(s.map { Format.fixed($0, 2) }.joined(separator: ", "))]")
+            lines.append("    line [\(s.values.map { Format.fixed($0, 2) }.joined(separator: ", "))]")
         }
         lines.append("```")
+        lines.append("")
+        for (i, s) in series.enumerated() {
+            lines.append("- line \(i + 1) (\(Self.palette[i % Self.palette.count].name)): \(escape(s.name))")
+        }
         return lines.joined(separator: "\n")
     }
 
