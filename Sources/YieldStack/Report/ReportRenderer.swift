@@ -55,15 +55,15 @@ public struct ReportRenderer {
         }
         out.append("| Scenario | |")
         out.append("|---|---|")
-        out.append("| File | `\(run.scenarioFile)` |")
+        out.append("| File | \(MarkdownText.code(run.scenarioFile, inTable: true)) |")
         out.append("| SHA-256 | `\(run.scenarioSHA256)` |")
         out.append("| Period | \(run.start) → \(run.endDate) (\(run.days) day\(run.days == 1 ? "" : "s")) |")
         out.append("| Paths | \(Format.grouped(Double(run.paths), 0))\(isMonteCarlo ? " (Monte Carlo; figures are means over paths unless named otherwise)" : "") |")
         out.append("| Seed | \(run.seed) |")
-        out.append("| Currency | \(currency) |")
+        out.append("| Currency | \(escape(currency)) |")
         out.append("| Tool | yieldstack \(run.toolVersion) |")
         out.append("")
-        out.append("\(Self.runLinePrefix)\(run.id) in database `\(databasePath)`.")
+        out.append("\(Self.runLinePrefix)\(run.id) in database \(MarkdownText.code(databasePath)).")
         out.append("")
     }
 
@@ -106,7 +106,7 @@ public struct ReportRenderer {
         out.append("| Strategy | Capital | Initial value | Final equity | p05 | p50 | p95 | Return | APY | Max drawdown | Liquidation probability | Min health factor |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in run.strategies {
-            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(s.capitalAsset) | \(num(s.metric("initial_value"))) | \(num(s.metric("final_equity"))) | "
+            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(escape(s.capitalAsset)) | \(num(s.metric("initial_value"))) | \(num(s.metric("final_equity"))) | "
                 + "\(num(s.metric("equity_p05"))) | \(num(s.metric("equity_p50"))) | \(num(s.metric("equity_p95"))) | "
                 + "\(pct(s.metric("total_return"))) | \(pct(s.metric("apy"))) | \(pct(s.metric("max_drawdown"))) | "
                 + "\(pct(s.metric("liquidation_probability"))) | \(hf(s.metric("min_health_factor"))) |")
@@ -117,13 +117,13 @@ public struct ReportRenderer {
     private func attribution(_ out: inout [String]) {
         out.append("## Yield attribution")
         out.append("")
-        out.append("What each layer earned and what each risk cost, in \(currency)\(isMonteCarlo ? " (means over paths)" : ""). Income is valued on the day it is earned; *Price effect* is the revaluation of holdings as prices and pegs move; *Costs* include gas, slippage, penalties and forfeited rewards.")
+        out.append("What each layer earned and what each risk cost, in \(escape(currency))\(isMonteCarlo ? " (means over paths)" : ""). Income is valued on the day it is earned; *Price effect* is the revaluation of holdings as prices and pegs move; *Costs* include gas, slippage, penalties and forfeited rewards.")
         out.append("")
         for s in run.strategies {
             out.append("### \(escape(s.name))")
             out.append("")
             let owners = s.layers.map(\.id) + ["spot"]
-            out.append("| Source | " + owners.map { "`\($0)`" }.joined(separator: " | ") + " | Total |")
+            out.append("| Source | " + owners.map { MarkdownText.identifier($0) }.joined(separator: " | ") + " | Total |")
             out.append("|---|" + owners.map { _ in "---:|" }.joined() + "---:|")
             var columnTotals = [Double](repeating: 0, count: owners.count)
             var omitted: [String] = []
@@ -151,7 +151,7 @@ public struct ReportRenderer {
             out.append("|---|---|---|---:|---:|---:|---:|---:|")
             for l in s.layers {
                 let m = { (k: String) in s.metric("layer.\(l.id).\(k)") }
-                out.append("| `\(l.id)` | \(l.type) | \(l.asset) | \(num(m("amount"), 4)) | \(num(m("value"))) | \(num(m("debt"), 4)) | \(num(m("yield"), 4)) | \(num(m("yield_value"))) |")
+                out.append("| \(MarkdownText.identifier(l.id)) | \(escape(l.type)) | \(escape(l.asset)) | \(num(m("amount"), 4)) | \(num(m("value"))) | \(num(m("debt"), 4)) | \(num(m("yield"), 4)) | \(num(m("yield_value"))) |")
             }
             out.append("")
         }
@@ -160,7 +160,7 @@ public struct ReportRenderer {
     private func risk(_ out: inout [String]) {
         out.append("## Risk")
         out.append("")
-        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(currency)\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
+        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(escape(currency))\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
         out.append("")
         out.append("### Loss distribution")
         out.append("")
@@ -239,8 +239,9 @@ public struct ReportRenderer {
                     let days = repeats > 1 ? "\(e.day)–\(lastDay)" : "\(e.day)"
                     let date = run.start.adding(days: e.day).description
                     let kind = e.kind.rawValue + (repeats > 1 ? " ×\(repeats)" : "")
-                    let amount = e.amount.map { "\(Format.grouped($0, 4))\(e.asset.map { " \($0)" } ?? "")" } ?? (e.asset ?? "")
-                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { "`\($0)`" } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(details(e.detail))) |")
+                    let asset = e.asset.map(escape)
+                    let amount = e.amount.map { "\(Format.grouped($0, 4))\(asset.map { " \($0)" } ?? "")" } ?? (asset ?? "")
+                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { MarkdownText.identifier($0) } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(details(e.detail))) |")
                 }
                 out.append("")
             }
@@ -321,8 +322,8 @@ public struct ReportRenderer {
         out.append("## How to read this report")
         out.append("")
         out.append("- Day 0 is \(run.start); each day applies market moves and shocks, flows, one day of accrual, liquidations, then the strategy's rules, in that order.")
-        out.append("- Equity is assets minus debts at market prices in \(currency). Returns use the Modified Dietz method when there are deposits or withdrawals; APY is (1 + return)^(365/days) − 1.")
-        out.append("- Amounts are token units; values are in \(currency).")
+        out.append("- Equity is assets minus debts at market prices in \(escape(currency)). Returns use the Modified Dietz method when there are deposits or withdrawals; APY is (1 + return)^(365/days) − 1.")
+        out.append("- Amounts are token units; values are in \(escape(currency)).")
     }
 
     // MARK: Helpers
