@@ -65,9 +65,9 @@ public enum ComparisonReport {
         for a in analyses {
             out.append("## Flexible (\(escape(a.flexible))) versus locked (\(escape(a.locked)))")
             out.append("")
-            out.append("- **Extra yield of locking**: \(Format.percent(a.extraYield)) a year on initial value — the locked strategy earned \(money(a.stakingIncomeLocked, c)) in staking rewards against \(money(a.stakingIncomeFlexible, c)) for the flexible one, on average.")
+            out.append("- **Extra yield of locking**: \(extraYieldClause(a.extraYield)) — the locked strategy earned \(money(a.stakingIncomeLocked, c)) in staking rewards against \(money(a.stakingIncomeFlexible, c)) for the flexible one, on average.")
             out.append("- **Net of exits, penalties and crashes**: the locked strategy's mean APY is \(Format.fixed(abs(a.apyDifference) * 100, 2)) percentage points \(a.apyDifference >= 0 ? "above" : "below") the flexible one's.")
-            out.append("- **When a crash comes while locked**: on the worst \(a.crashPaths) of \(run.paths) path\(run.paths == 1 ? "" : "s") (the capital asset moved \(Format.percent(a.crashThreshold)) or worse), the flexible strategy ended at \(money(a.crashFlexibleEquity, c)) and the locked one at \(money(a.crashLockedEquity, c)) on average: a difference of \(money(a.crashDifference, c)).")
+            out.append("- **When a crash comes while locked**: on the worst \(a.crashPaths) of \(run.paths) path\(run.paths == 1 ? "" : "s") (the capital asset moved \(Format.percent(a.crashThreshold)) or worse), the flexible strategy ended at \(money(a.crashFlexibleEquity, c)) and the locked one at \(money(a.crashLockedEquity, c)) on average: \(crashClause(a.crashDifference, c)).")
             let current = a.lockAPR.map { " (the scenario locks at \(Format.percent($0)))" } ?? ""
             if let m = a.breakEvenMeanAPR {
                 out.append("- **Break-even lock APR, mean**: \(Format.percent(m, 3))\(current). Above it the locked strategy's mean final equity exceeds the flexible one's on these paths.")
@@ -82,6 +82,20 @@ public enum ComparisonReport {
             out.append("")
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The staking income locking added, per year on initial value, in words:
+    /// a negative figure (the lock earned less, e.g. it was exited early)
+    /// reads "… less", not "extra yield -0.50 %".
+    static func extraYieldClause(_ extraYield: Double) -> String {
+        extraYield < 0 ? "none; locking earned \(Format.percent(-extraYield)) a year less on initial value"
+            : "\(Format.percent(extraYield)) a year on initial value"
+    }
+
+    /// Locked minus flexible mean equity on crash paths, in words from the locked side.
+    static func crashClause(_ difference: Double, _ currency: String) -> String {
+        difference > 0 ? "the locked one ahead by \(money(difference, currency))"
+            : difference < 0 ? "the locked one behind by \(money(-difference, currency))" : "no difference"
     }
 
     /// Two stored runs side by side, strategies matched by name. Paired

@@ -76,11 +76,9 @@ public struct ReportRenderer {
             let ret = s.metric("total_return") ?? 0
             var sentence = "- **\(escape(s.name))**: \(money(initial)) → \(money(final)) (\(signedPercent(ret)), APY \(signedPercent(s.metric("apy") ?? 0)))"
             if isMonteCarlo {
-                sentence += "; in 5 % of \(Format.grouped(Double(run.paths), 0)) simulated markets it lost more than \(money(s.metric("var_95") ?? 0))"
-                sentence += " (mean of that worst 5 %: \(money(s.metric("cvar_95") ?? 0)))"
+                sentence += "; " + Self.tailClause(var95: s.metric("var_95") ?? 0, cvar95: s.metric("cvar_95") ?? 0, paths: run.paths, money: money)
             }
-            let dd = s.metric("max_drawdown") ?? 0
-            sentence += "; \(isMonteCarlo ? "mean " : "")maximum drawdown \(Format.percent(dd))"
+            sentence += "; " + Self.drawdownClause(s.metric("max_drawdown") ?? 0, mean: isMonteCarlo)
             let lp = s.metric("liquidation_probability") ?? 0
             if lp > 0 {
                 sentence += isMonteCarlo
@@ -93,7 +91,8 @@ public struct ReportRenderer {
             for (i, a) in run.strategies.enumerated() {
                 for b in run.strategies[(i + 1)...] {
                     guard let p = a.metric("prob_above.\(b.name)") else { continue }
-                    out.append("- On the same markets, **\(escape(a.name))** ended above **\(escape(b.name))** on \(Format.percent(p)) of paths (mean difference \(money(a.metric("mean_difference.\(b.name)") ?? 0))).")
+                    let difference = Self.differenceClause(a.metric("mean_difference.\(b.name)") ?? 0, money: money)
+                    out.append("- On the same markets, **\(escape(a.name))** ended above **\(escape(b.name))** on \(Format.percent(p)) of paths (\(difference)).")
                 }
             }
         }
@@ -160,7 +159,7 @@ public struct ReportRenderer {
     private func risk(_ out: inout [String]) {
         out.append("## Risk")
         out.append("")
-        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(escape(currency))\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
+        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(escape(currency)) (a negative loss is a gain)\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
         out.append("")
         out.append("### Loss distribution")
         out.append("")
@@ -324,6 +323,38 @@ public struct ReportRenderer {
         out.append("- Day 0 is \(run.start); each day applies market moves and shocks, flows, one day of accrual, liquidations, then the strategy's rules, in that order.")
         out.append("- Equity is assets minus debts at market prices in \(escape(currency)). Returns use the Modified Dietz method when there are deposits or withdrawals; APY is (1 + return)^(365/days) − 1.")
         out.append("- Amounts are token units; values are in \(escape(currency)).")
+    }
+
+    // MARK: Sign-aware wording
+
+    /// The 5 % tail in words. VaR and CVaR are losses, so a negative value is
+    /// a gain: "lost more than -0.93 ETH" would say the opposite of the
+    /// figure, and a reader skimming the summary would take a gain for a loss.
+    /// Only magnitudes are printed; the verb carries the sign.
+    static func tailClause(var95: Double, cvar95: Double, paths: Int, money: (Double) -> String) -> String {
+        let markets = "\(Format.grouped(Double(paths), 0)) simulated markets"
+        let head = var95 > 0
+            ? "in 5 % of \(markets) it lost more than \(money(var95))"
+            : var95 < 0 ? "even in the worst 5 % of \(markets) it gained at least \(money(-var95))"
+            : "in the worst 5 % of \(markets) it at best broke even"
+        return head + " (mean of that worst 5 %: \(lossOrGain(cvar95, money: money)))"
+    }
+
+    /// "a loss of X", "a gain of X" or "no loss" for a loss figure (positive = loss).
+    static func lossOrGain(_ loss: Double, money: (Double) -> String) -> String {
+        loss > 0 ? "a loss of \(money(loss))" : loss < 0 ? "a gain of \(money(-loss))" : "no loss"
+    }
+
+    /// Drawdowns are never negative; a zero one reads "no drawdown", not "0.00 %".
+    static func drawdownClause(_ drawdown: Double, mean: Bool) -> String {
+        drawdown > 0 ? "\(mean ? "mean " : "")maximum drawdown \(Format.percent(drawdown))" : "no drawdown"
+    }
+
+    /// A mean difference A − B in words, from A's side: "X higher on average"
+    /// rather than "mean difference -X", whose sign a reader has to decode.
+    static func differenceClause(_ difference: Double, money: (Double) -> String) -> String {
+        difference > 0 ? "on average \(money(difference)) higher"
+            : difference < 0 ? "on average \(money(-difference)) lower" : "the same on average"
     }
 
     // MARK: Helpers

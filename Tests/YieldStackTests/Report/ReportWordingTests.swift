@@ -12,6 +12,57 @@ struct ReportWordingTests {
 
     static func eth(_ v: Double) -> String { Markdown.money(v, "ETH") }
 
+    // MARK: Sign-aware sentences
+
+    @Test("the 5 % tail: a positive VaR is a loss, a negative one a gain, printed as a magnitude")
+    func tail() {
+        #expect(ReportRenderer.tailClause(var95: 0.93, cvar95: 1.2, paths: 1000, money: Self.eth)
+            == "in 5 % of 1,000 simulated markets it lost more than 0.93 ETH (mean of that worst 5 %: a loss of 1.20 ETH)")
+        #expect(ReportRenderer.tailClause(var95: -0.93, cvar95: -0.5, paths: 40, money: Self.eth)
+            == "even in the worst 5 % of 40 simulated markets it gained at least 0.93 ETH (mean of that worst 5 %: a gain of 0.50 ETH)")
+        #expect(ReportRenderer.tailClause(var95: -0.93, cvar95: 0.25, paths: 40, money: Self.eth)
+            == "even in the worst 5 % of 40 simulated markets it gained at least 0.93 ETH (mean of that worst 5 %: a loss of 0.25 ETH)")
+        #expect(ReportRenderer.tailClause(var95: 0, cvar95: 0, paths: 40, money: Self.eth)
+            == "in the worst 5 % of 40 simulated markets it at best broke even (mean of that worst 5 %: no loss)")
+    }
+
+    @Test("drawdown and head-to-head differences read by sign")
+    func drawdownAndDifference() {
+        #expect(ReportRenderer.drawdownClause(0.2985, mean: false) == "maximum drawdown 29.85 %")
+        #expect(ReportRenderer.drawdownClause(0.1, mean: true) == "mean maximum drawdown 10.00 %")
+        #expect(ReportRenderer.drawdownClause(0, mean: true) == "no drawdown")
+        #expect(ReportRenderer.differenceClause(12.5, money: Self.eth) == "on average 12.50 ETH higher")
+        #expect(ReportRenderer.differenceClause(-12.5, money: Self.eth) == "on average 12.50 ETH lower")
+        #expect(ReportRenderer.differenceClause(0, money: Self.eth) == "the same on average")
+    }
+
+    @Test("lock analysis: negative extra yield and a locked strategy behind on crash paths read as such")
+    func lockWording() {
+        #expect(ComparisonReport.extraYieldClause(0.0123) == "1.23 % a year on initial value")
+        #expect(ComparisonReport.extraYieldClause(-0.005) == "none; locking earned 0.50 % a year less on initial value")
+        #expect(ComparisonReport.crashClause(-250, "USD") == "the locked one behind by 250.00 USD")
+        #expect(ComparisonReport.crashClause(250, "USD") == "the locked one ahead by 250.00 USD")
+        #expect(ComparisonReport.crashClause(0, "USD") == "no difference")
+    }
+
+    @Test("the rendered summary uses the sign-aware sentences: a gain in the tail, a loss in the tail, and the head-to-head difference")
+    func summaryBothSigns() throws {
+        var run = try golden().1.stored
+        run.paths = 40 // Monte Carlo wording; the figures below are set by hand.
+        run.strategies[0].metrics["var_95"] = -930
+        run.strategies[0].metrics["cvar_95"] = -120
+        run.strategies[1].metrics["var_95"] = 930
+        run.strategies[1].metrics["cvar_95"] = 1200
+        run.strategies[0].metrics["prob_above.locked"] = 0.75
+        run.strategies[0].metrics["mean_difference.locked"] = -42
+        let summary = ReportRenderer(run: run, databasePath: ":memory:").render()
+            .components(separatedBy: "## Summary")[1].components(separatedBy: "## Strategy comparison")[0]
+        #expect(summary.contains("; even in the worst 5 % of 40 simulated markets it gained at least 930.00 USD (mean of that worst 5 %: a gain of 120.00 USD); mean maximum drawdown 29.85 %."))
+        #expect(summary.contains("; in 5 % of 40 simulated markets it lost more than 930.00 USD (mean of that worst 5 %: a loss of 1,200.00 USD); mean maximum drawdown 29.68 %."))
+        #expect(summary.contains("- On the same markets, **flexible** ended above **locked** on 75.00 % of paths (on average 42.00 USD lower)."))
+        #expect(!summary.contains("-930") && !summary.contains("-42"))
+    }
+
     // MARK: Charts
 
     @Test("chart days: at most ten, evenly spaced, first and last included")
