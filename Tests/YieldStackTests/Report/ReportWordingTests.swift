@@ -100,4 +100,46 @@ struct ReportWordingTests {
             #expect(legend.hasPrefix("\n- line 1 (blue): flexible\n- line 2 (orange): locked\n\nSampled on 10 of 40 days"))
         }
     }
+
+    // MARK: Sweep and compare columns
+
+    @Test("the sweep table shows mean final equity and mean return beside APY, so a higher APY over a shorter run cannot pass for the better variant")
+    func sweepColumns() throws {
+        let (loaded, output) = try golden()
+        let variants = try Sweep.variants(of: loaded, axes: [try SweepAxis.parse("strategies[0].layers[0].apy=0.01,0.02").get()]).get()
+        // Variant 1: +5 % over 30 days (APY 81.05 %); variant 2: +20 % over 365 days (APY 20 %).
+        // By APY variant 1 ranks first; by what the strategy ends with, variant 2 does.
+        func run(_ id: Int64, final: Double, ret: Double, days: Double) -> StoredRun {
+            var r = output.stored
+            r.id = id
+            var s = r.strategies[0]
+            s.metrics = ["final_equity": final, "total_return": ret, "apy": pow(1 + ret, 365 / days) - 1, "cvar_95": 10, "liquidation_probability": 0]
+            r.strategies = [s]
+            return r
+        }
+        let report = SweepReport(scenarioName: "s", file: "f.json", axes: [try SweepAxis.parse("strategies[0].layers[0].apy=0.01,0.02").get()],
+                                 variants: [(variants[0], run(1, final: 10_500, ret: 0.05, days: 30)), (variants[1], run(2, final: 12_000, ret: 0.2, days: 365))],
+                                 databasePath: "db").render()
+        let rows = report.components(separatedBy: "\n").filter { $0.hasPrefix("| #") || $0.hasPrefix("| 1 ") || $0.hasPrefix("| 2 ") }
+        #expect(rows == [
+            "| # | `apy` | Strategy | Run | Final equity (mean) | Return (mean) | APY (mean) | CVaR 95 | Liquidation probability |",
+            "| 1 | 0.01 | flexible | 1 | 10,500.00 | 5.00 % | 81.05 % | 10.00 | 0.00 % |",
+            "| 2 | 0.02 | flexible | 2 | 12,000.00 | 20.00 % | 20.00 % | 10.00 | 0.00 % |",
+        ])
+        let value = SweepReport(scenarioName: "s", file: "f", axes: [], variants: [(variants[1], run(2, final: 12_000, ret: 0.2, days: 365))], databasePath: "db").json(reportPath: nil)
+        let json = try JSONParser.parse(JSONWriter.write(value))
+        #expect(json["variants"]?.elements?.first?["strategies"]?.elements?.first?["total_return"]?.double == 0.2)
+    }
+
+    @Test("the side-by-side comparison lists mean final equity, then mean return, then APY")
+    func compareColumns() throws {
+        let run = try golden().1.stored
+        let text = ComparisonReport.render(run: run, strategies: ["flexible", "locked"], analyses: [], databasePath: ":memory:")
+        let titles = text.components(separatedBy: "\n").filter { $0.hasPrefix("| Final equity (mean)") || $0.hasPrefix("| Return (mean)") || $0.hasPrefix("| APY (mean)") }
+        #expect(titles == [
+            "| Final equity (mean) | 12,342.19 | 8,729.23 |",
+            "| Return (mean) | -20.02 % | -12.71 % |",
+            "| APY (mean) | -86.97 % | -71.07 % |",
+        ])
+    }
 }
