@@ -36,7 +36,7 @@ enum MarkdownText {
             case "&": out.append(contentsOf: "&amp;".unicodeScalars)
             case "[": out.append(contentsOf: "&#91;".unicodeScalars)
             case "]": out.append(contentsOf: "&#93;".unicodeScalars)
-            case "\\", "`", "*", "_", "~", "#", "|": out.append("\\"); out.append(c)
+            case "\\", "`", "*", "~", "#", "|": out.append("\\"); out.append(c)
             default: out.append(c)
             }
         }
