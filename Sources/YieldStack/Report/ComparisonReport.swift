@@ -88,14 +88,15 @@ public enum ComparisonReport {
     /// a negative figure (the lock earned less, e.g. it was exited early)
     /// reads "… less", not "extra yield -0.50 %".
     static func extraYieldClause(_ extraYield: Double) -> String {
-        extraYield < 0 ? "none; locking earned \(Format.percent(-extraYield)) a year less on initial value"
+        Format.sign(extraYield, 4) < 0 ? "none; locking earned \(Format.percent(-extraYield)) a year less on initial value"
             : "\(Format.percent(extraYield)) a year on initial value"
     }
 
     /// Locked minus flexible mean equity on crash paths, in words from the locked side.
     static func crashClause(_ difference: Double, _ currency: String) -> String {
-        difference > 0 ? "the locked one ahead by \(money(difference, currency))"
-            : difference < 0 ? "the locked one behind by \(money(-difference, currency))" : "no difference"
+        let sign = Format.sign(difference)
+        return sign > 0 ? "the locked one ahead by \(money(difference, currency))"
+            : sign < 0 ? "the locked one behind by \(money(-difference, currency))" : "no difference"
     }
 
     /// Two stored runs side by side, strategies matched by name. Paired

@@ -333,28 +333,31 @@ public struct ReportRenderer {
     /// Only magnitudes are printed; the verb carries the sign.
     static func tailClause(var95: Double, cvar95: Double, paths: Int, money: (Double) -> String) -> String {
         let markets = "\(Format.grouped(Double(paths), 0)) simulated markets"
-        let head = var95 > 0
+        let sign = Format.sign(var95)
+        let head = sign > 0
             ? "in 5 % of \(markets) it lost more than \(money(var95))"
-            : var95 < 0 ? "even in the worst 5 % of \(markets) it gained at least \(money(-var95))"
+            : sign < 0 ? "even in the worst 5 % of \(markets) it gained at least \(money(-var95))"
             : "in the worst 5 % of \(markets) it at best broke even"
         return head + " (mean of that worst 5 %: \(lossOrGain(cvar95, money: money)))"
     }
 
     /// "a loss of X", "a gain of X" or "no loss" for a loss figure (positive = loss).
     static func lossOrGain(_ loss: Double, money: (Double) -> String) -> String {
-        loss > 0 ? "a loss of \(money(loss))" : loss < 0 ? "a gain of \(money(-loss))" : "no loss"
+        let sign = Format.sign(loss)
+        return sign > 0 ? "a loss of \(money(loss))" : sign < 0 ? "a gain of \(money(-loss))" : "no loss"
     }
 
     /// Drawdowns are never negative; a zero one reads "no drawdown", not "0.00 %".
     static func drawdownClause(_ drawdown: Double, mean: Bool) -> String {
-        drawdown > 0 ? "\(mean ? "mean " : "")maximum drawdown \(Format.percent(drawdown))" : "no drawdown"
+        Format.sign(drawdown, 4) > 0 ? "\(mean ? "mean " : "")maximum drawdown \(Format.percent(drawdown))" : "no drawdown"
     }
 
     /// A mean difference A − B in words, from A's side: "X higher on average"
     /// rather than "mean difference -X", whose sign a reader has to decode.
     static func differenceClause(_ difference: Double, money: (Double) -> String) -> String {
-        difference > 0 ? "on average \(money(difference)) higher"
-            : difference < 0 ? "on average \(money(-difference)) lower" : "the same on average"
+        let sign = Format.sign(difference)
+        return sign > 0 ? "on average \(money(difference)) higher"
+            : sign < 0 ? "on average \(money(-difference)) lower" : "the same on average"
     }
 
     // MARK: Helpers

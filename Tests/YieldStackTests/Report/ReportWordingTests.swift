@@ -24,6 +24,10 @@ struct ReportWordingTests {
             == "even in the worst 5 % of 40 simulated markets it gained at least 0.93 ETH (mean of that worst 5 %: a loss of 0.25 ETH)")
         #expect(ReportRenderer.tailClause(var95: 0, cvar95: 0, paths: 40, money: Self.eth)
             == "in the worst 5 % of 40 simulated markets it at best broke even (mean of that worst 5 %: no loss)")
+        // A figure that prints as 0.00 is no loss and no gain, whatever its sign.
+        #expect(ReportRenderer.tailClause(var95: 0.004, cvar95: -0.004, paths: 40, money: Self.eth)
+            == "in the worst 5 % of 40 simulated markets it at best broke even (mean of that worst 5 %: no loss)")
+        #expect(Format.sign(0.005) == 1 && Format.sign(-0.0049) == 0 && Format.sign(-0.02) == -1 && Format.sign(0.00004, 4) == 0)
     }
 
     @Test("drawdown and head-to-head differences read by sign")
@@ -34,6 +38,7 @@ struct ReportWordingTests {
         #expect(ReportRenderer.differenceClause(12.5, money: Self.eth) == "on average 12.50 ETH higher")
         #expect(ReportRenderer.differenceClause(-12.5, money: Self.eth) == "on average 12.50 ETH lower")
         #expect(ReportRenderer.differenceClause(0, money: Self.eth) == "the same on average")
+        #expect(ReportRenderer.differenceClause(-0.001, money: Self.eth) == "the same on average")
     }
 
     @Test("lock analysis: negative extra yield and a locked strategy behind on crash paths read as such")
