@@ -26,12 +26,12 @@ public enum ComparisonReport {
         out.append("")
         out.append("| Scenario | |")
         out.append("|---|---|")
-        out.append("| File | `\(run.scenarioFile)` |")
+        out.append("| File | \(MarkdownText.code(run.scenarioFile, inTable: true)) |")
         out.append("| Period | \(run.start) → \(run.endDate) (\(run.days) days) |")
         out.append("| Paths | \(Format.grouped(Double(run.paths), 0)) (the same market paths for every strategy) |")
         out.append("| Seed | \(run.seed) |")
         out.append("")
-        out.append("\(ReportRenderer.runLinePrefix)\(run.id) in database `\(databasePath)`; its full report: `yieldstack report --db \(databasePath) --run \(run.id)`.")
+        out.append("\(ReportRenderer.runLinePrefix)\(run.id) in database \(MarkdownText.code(databasePath)); its full report: \(MarkdownText.code("yieldstack report --db \(databasePath) --run \(run.id)")).")
         out.append("")
         out.append("## Side by side")
         out.append("")
@@ -65,9 +65,9 @@ public enum ComparisonReport {
         for a in analyses {
             out.append("## Flexible (\(escape(a.flexible))) versus locked (\(escape(a.locked)))")
             out.append("")
-            out.append("- **Extra yield of locking**: \(Format.percent(a.extraYield)) a year on initial value — the locked strategy earned \(money(a.stakingIncomeLocked, c)) in staking rewards against \(money(a.stakingIncomeFlexible, c)) for the flexible one, on average.")
+            out.append("- **Extra yield of locking**: \(extraYieldClause(a.extraYield)) — the locked strategy earned \(money(a.stakingIncomeLocked, c)) in staking rewards against \(money(a.stakingIncomeFlexible, c)) for the flexible one, on average.")
             out.append("- **Net of exits, penalties and crashes**: the locked strategy's mean APY is \(Format.fixed(abs(a.apyDifference) * 100, 2)) percentage points \(a.apyDifference >= 0 ? "above" : "below") the flexible one's.")
-            out.append("- **When a crash comes while locked**: on the worst \(a.crashPaths) of \(run.paths) path\(run.paths == 1 ? "" : "s") (the capital asset moved \(Format.percent(a.crashThreshold)) or worse), the flexible strategy ended at \(money(a.crashFlexibleEquity, c)) and the locked one at \(money(a.crashLockedEquity, c)) on average: a difference of \(money(a.crashDifference, c)).")
+            out.append("- **When a crash comes while locked**: on the worst \(a.crashPaths) of \(run.paths) path\(run.paths == 1 ? "" : "s") (the capital asset moved \(Format.percent(a.crashThreshold)) or worse), the flexible strategy ended at \(money(a.crashFlexibleEquity, c)) and the locked one at \(money(a.crashLockedEquity, c)) on average: \(crashClause(a.crashDifference, c)).")
             let current = a.lockAPR.map { " (the scenario locks at \(Format.percent($0)))" } ?? ""
             if let m = a.breakEvenMeanAPR {
                 out.append("- **Break-even lock APR, mean**: \(Format.percent(m, 3))\(current). Above it the locked strategy's mean final equity exceeds the flexible one's on these paths.")
@@ -84,6 +84,21 @@ public enum ComparisonReport {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// The staking income locking added, per year on initial value, in words:
+    /// a negative figure (the lock earned less, e.g. it was exited early)
+    /// reads "… less", not "extra yield -0.50 %".
+    static func extraYieldClause(_ extraYield: Double) -> String {
+        Format.sign(extraYield, 4) < 0 ? "none; locking earned \(Format.percent(-extraYield)) a year less on initial value"
+            : "\(Format.percent(extraYield)) a year on initial value"
+    }
+
+    /// Locked minus flexible mean equity on crash paths, in words from the locked side.
+    static func crashClause(_ difference: Double, _ currency: String) -> String {
+        let sign = Format.sign(difference)
+        return sign > 0 ? "the locked one ahead by \(money(difference, currency))"
+            : sign < 0 ? "the locked one behind by \(money(-difference, currency))" : "no difference"
+    }
+
     /// Two stored runs side by side, strategies matched by name. Paired
     /// figures are given only when both runs saw the same market paths.
     public static func render(_ a: StoredRun, _ b: StoredRun, databasePath: String) -> String {
@@ -91,16 +106,16 @@ public enum ComparisonReport {
         let sameMarket = StoredRun.sameMarket(a, b)
         out.append("# Comparison of runs \(a.id) and \(b.id)")
         out.append("")
-        out.append("Database `\(databasePath)`.")
+        out.append("Database \(MarkdownText.code(databasePath)).")
         out.append("")
         out.append("| | Run \(a.id) | Run \(b.id) |")
         out.append("|---|---|---|")
         out.append("| Scenario | \(escape(a.scenarioName)) | \(escape(b.scenarioName)) |")
-        out.append("| File | `\(a.scenarioFile)` | `\(b.scenarioFile)` |")
+        out.append("| File | \(MarkdownText.code(a.scenarioFile, inTable: true)) | \(MarkdownText.code(b.scenarioFile, inTable: true)) |")
         out.append("| SHA-256 | `\(a.scenarioSHA256.prefix(16))…` | `\(b.scenarioSHA256.prefix(16))…` |")
         out.append("| Period | \(a.start) → \(a.endDate) | \(b.start) → \(b.endDate) |")
         out.append("| Paths, seed | \(a.paths), \(a.seed) | \(b.paths), \(b.seed) |")
-        out.append("| Currency | \(a.currency) | \(b.currency) |")
+        out.append("| Currency | \(escape(a.currency)) | \(escape(b.currency)) |")
         out.append("")
         out.append(sameMarket
             ? "Both runs saw the same market paths (same market, seed, paths and dates), so strategies are also compared path by path."

@@ -1,12 +1,14 @@
 import Foundation
 
 /// Cell formatting shared by the Markdown reports: absent values print as
-/// "—", pipes and line breaks cannot break a table.
+/// "—"; names are escaped by `MarkdownText` so they cannot break a table or
+/// become markup.
 enum Markdown {
-    static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+    static func cell(_ s: String) -> String { MarkdownText.cell(s) }
     static func number(_ v: Double?, _ decimals: Int = 2) -> String { v.map { Format.grouped($0, decimals) } ?? "—" }
     static func percent(_ v: Double?) -> String { v.map { Format.percent($0) } ?? "—" }
-    static func money(_ v: Double?, _ currency: String) -> String { v.map { "\(Format.grouped($0)) \(currency)" } ?? "—" }
+    /// The currency is a scenario name like any other, so it is escaped too.
+    static func money(_ v: Double?, _ currency: String) -> String { v.map { "\(Format.grouped($0)) \(MarkdownText.text(currency))" } ?? "—" }
 }
 
 /// Renders the Markdown risk report of a stored run (SPEC §4). It reads only
@@ -53,15 +55,15 @@ public struct ReportRenderer {
         }
         out.append("| Scenario | |")
         out.append("|---|---|")
-        out.append("| File | `\(run.scenarioFile)` |")
+        out.append("| File | \(MarkdownText.code(run.scenarioFile, inTable: true)) |")
         out.append("| SHA-256 | `\(run.scenarioSHA256)` |")
         out.append("| Period | \(run.start) → \(run.endDate) (\(run.days) day\(run.days == 1 ? "" : "s")) |")
         out.append("| Paths | \(Format.grouped(Double(run.paths), 0))\(isMonteCarlo ? " (Monte Carlo; figures are means over paths unless named otherwise)" : "") |")
         out.append("| Seed | \(run.seed) |")
-        out.append("| Currency | \(currency) |")
+        out.append("| Currency | \(escape(currency)) |")
         out.append("| Tool | yieldstack \(run.toolVersion) |")
         out.append("")
-        out.append("\(Self.runLinePrefix)\(run.id) in database `\(databasePath)`.")
+        out.append("\(Self.runLinePrefix)\(run.id) in database \(MarkdownText.code(databasePath)).")
         out.append("")
     }
 
@@ -74,11 +76,9 @@ public struct ReportRenderer {
             let ret = s.metric("total_return") ?? 0
             var sentence = "- **\(escape(s.name))**: \(money(initial)) → \(money(final)) (\(signedPercent(ret)), APY \(signedPercent(s.metric("apy") ?? 0)))"
             if isMonteCarlo {
-                sentence += "; in 5 % of \(Format.grouped(Double(run.paths), 0)) simulated markets it lost more than \(money(s.metric("var_95") ?? 0))"
-                sentence += " (mean of that worst 5 %: \(money(s.metric("cvar_95") ?? 0)))"
+                sentence += "; " + Self.tailClause(var95: s.metric("var_95") ?? 0, cvar95: s.metric("cvar_95") ?? 0, paths: run.paths, money: money)
             }
-            let dd = s.metric("max_drawdown") ?? 0
-            sentence += "; \(isMonteCarlo ? "mean " : "")maximum drawdown \(Format.percent(dd))"
+            sentence += "; " + Self.drawdownClause(s.metric("max_drawdown") ?? 0, mean: isMonteCarlo)
             let lp = s.metric("liquidation_probability") ?? 0
             if lp > 0 {
                 sentence += isMonteCarlo
@@ -91,7 +91,8 @@ public struct ReportRenderer {
             for (i, a) in run.strategies.enumerated() {
                 for b in run.strategies[(i + 1)...] {
                     guard let p = a.metric("prob_above.\(b.name)") else { continue }
-                    out.append("- On the same markets, **\(escape(a.name))** ended above **\(escape(b.name))** on \(Format.percent(p)) of paths (mean difference \(money(a.metric("mean_difference.\(b.name)") ?? 0))).")
+                    let difference = Self.differenceClause(a.metric("mean_difference.\(b.name)") ?? 0, money: money)
+                    out.append("- On the same markets, **\(escape(a.name))** ended above **\(escape(b.name))** on \(Format.percent(p)) of paths (\(difference)).")
                 }
             }
         }
@@ -104,7 +105,7 @@ public struct ReportRenderer {
         out.append("| Strategy | Capital | Initial value | Final equity | p05 | p50 | p95 | Return | APY | Max drawdown | Liquidation probability | Min health factor |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in run.strategies {
-            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(s.capitalAsset) | \(num(s.metric("initial_value"))) | \(num(s.metric("final_equity"))) | "
+            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(escape(s.capitalAsset)) | \(num(s.metric("initial_value"))) | \(num(s.metric("final_equity"))) | "
                 + "\(num(s.metric("equity_p05"))) | \(num(s.metric("equity_p50"))) | \(num(s.metric("equity_p95"))) | "
                 + "\(pct(s.metric("total_return"))) | \(pct(s.metric("apy"))) | \(pct(s.metric("max_drawdown"))) | "
                 + "\(pct(s.metric("liquidation_probability"))) | \(hf(s.metric("min_health_factor"))) |")
@@ -115,13 +116,13 @@ public struct ReportRenderer {
     private func attribution(_ out: inout [String]) {
         out.append("## Yield attribution")
         out.append("")
-        out.append("What each layer earned and what each risk cost, in \(currency)\(isMonteCarlo ? " (means over paths)" : ""). Income is valued on the day it is earned; *Price effect* is the revaluation of holdings as prices and pegs move; *Costs* include gas, slippage, penalties and forfeited rewards.")
+        out.append("What each layer earned and what each risk cost, in \(escape(currency))\(isMonteCarlo ? " (means over paths)" : ""). Income is valued on the day it is earned; *Price effect* is the revaluation of holdings as prices and pegs move; *Costs* include gas, slippage, penalties and forfeited rewards.")
         out.append("")
         for s in run.strategies {
             out.append("### \(escape(s.name))")
             out.append("")
             let owners = s.layers.map(\.id) + ["spot"]
-            out.append("| Source | " + owners.map { "`\($0)`" }.joined(separator: " | ") + " | Total |")
+            out.append("| Source | " + owners.map { MarkdownText.identifier($0) }.joined(separator: " | ") + " | Total |")
             out.append("|---|" + owners.map { _ in "---:|" }.joined() + "---:|")
             var columnTotals = [Double](repeating: 0, count: owners.count)
             var omitted: [String] = []
@@ -149,7 +150,7 @@ public struct ReportRenderer {
             out.append("|---|---|---|---:|---:|---:|---:|---:|")
             for l in s.layers {
                 let m = { (k: String) in s.metric("layer.\(l.id).\(k)") }
-                out.append("| `\(l.id)` | \(l.type) | \(l.asset) | \(num(m("amount"), 4)) | \(num(m("value"))) | \(num(m("debt"), 4)) | \(num(m("yield"), 4)) | \(num(m("yield_value"))) |")
+                out.append("| \(MarkdownText.identifier(l.id)) | \(escape(l.type)) | \(escape(l.asset)) | \(num(m("amount"), 4)) | \(num(m("value"))) | \(num(m("debt"), 4)) | \(num(m("yield"), 4)) | \(num(m("yield_value"))) |")
             }
             out.append("")
         }
@@ -158,7 +159,7 @@ public struct ReportRenderer {
     private func risk(_ out: inout [String]) {
         out.append("## Risk")
         out.append("")
-        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(currency)\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
+        out.append("Losses are measured against initial value plus net deposits, as positive numbers in \(escape(currency)) (a negative loss is a gain)\(isMonteCarlo ? "" : "; with one path, VaR and CVaR are that path's loss"). Drawdowns are taken on the time-weighted equity index, so deposits and withdrawals are not counted as gains or losses.")
         out.append("")
         out.append("### Loss distribution")
         out.append("")
@@ -237,8 +238,9 @@ public struct ReportRenderer {
                     let days = repeats > 1 ? "\(e.day)–\(lastDay)" : "\(e.day)"
                     let date = run.start.adding(days: e.day).description
                     let kind = e.kind.rawValue + (repeats > 1 ? " ×\(repeats)" : "")
-                    let amount = e.amount.map { "\(Format.grouped($0, 4))\(e.asset.map { " \($0)" } ?? "")" } ?? (e.asset ?? "")
-                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { "`\($0)`" } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(details(e.detail))) |")
+                    let asset = e.asset.map(escape)
+                    let amount = e.amount.map { "\(Format.grouped($0, 4))\(asset.map { " \($0)" } ?? "")" } ?? (asset ?? "")
+                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { MarkdownText.identifier($0) } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(details(e.detail))) |")
                 }
                 out.append("")
             }
@@ -270,31 +272,46 @@ public struct ReportRenderer {
         return rows
     }
 
+    /// Mermaid xychart-beta blocks. Mermaid's x-axis is either categorical,
+    /// printing every category's label side by side with no rotation or
+    /// thinning, or numeric, with ticks it chooses and no way to print dates.
+    /// Forty or sixty daily labels overlap into a smear, so each chart plots
+    /// at most `chartPoints` evenly spaced days, first and last included, and
+    /// labels them with their dates. Each chart has at most
+    /// `seriesPerChart` lines (more strategies are split over several charts),
+    /// a fixed palette so the legend below it can name colours, and a y-axis
+    /// with a title and a rounded range. Daily values are in the database.
     private func charts(_ out: inout [String]) {
         out.append("## Charts")
         out.append("")
-        let step = max(1, Int((Double(run.days) / 60).rounded(.up)))
-        var days = Array(stride(from: 0, to: run.days, by: step))
-        if days.last != run.days - 1 { days.append(run.days - 1) }
-        let series: [[Double]] = run.strategies.map { s in
-            days.map { d in
-                isMonteCarlo ? (d < s.quantiles.count ? s.quantiles[d].p50 : 0) : (d < s.pathZero.count ? s.pathZero[d].equity : 0)
+        let days = Self.chartDays(run.days, points: Self.chartPoints)
+        let sampling = "Sampled on \(days.count) of \(run.days) days\(days.count < run.days ? ", evenly spaced" : ""); every day's figures are in the database (`\(isMonteCarlo ? "daily_quantiles" : "daily")`)."
+        let groups = stride(from: 0, to: run.strategies.count, by: Self.seriesPerChart).map { Array(run.strategies[$0..<min($0 + Self.seriesPerChart, run.strategies.count)]) }
+        for (g, group) in groups.enumerated() {
+            let part = groups.count > 1 ? " (\(g + 1) of \(groups.count))" : ""
+            out.append("### Equity\(isMonteCarlo ? " (median over paths)" : "")\(part)")
+            out.append("")
+            let series: [(String, [Double])] = group.map { s in
+                (s.name + (isMonteCarlo ? " p50" : ""), days.map { d in
+                    isMonteCarlo ? (d < s.quantiles.count ? s.quantiles[d].p50 : 0) : (d < s.pathZero.count ? s.pathZero[d].equity : 0)
+                })
             }
+            out.append(mermaidLines(title: "Equity\(isMonteCarlo ? ", median" : "")\(part), \(run.start) to \(run.endDate)", days: days, series: series))
+            out.append("")
+            out.append(sampling)
+            out.append("")
         }
-        out.append("### Equity\(isMonteCarlo ? " (median over paths)" : "")")
-        out.append("")
-        out.append(mermaidLines(title: "Equity (\(currency))", days: days, series: series))
-        out.append("")
-        out.append("Lines in order: " + run.strategies.enumerated().map { "\($0.offset + 1) = \(escape($0.element.name))" }.joined(separator: ", ") + ".")
-        out.append("")
         if isMonteCarlo {
             for s in run.strategies where !s.quantiles.isEmpty {
                 out.append("### Equity fan: \(escape(s.name))")
                 out.append("")
-                let bands = [\DailyQuantiles.p05, \.p25, \.p50, \.p75, \.p95].map { kp in days.map { s.quantiles[min($0, s.quantiles.count - 1)][keyPath: kp] } }
-                out.append(mermaidLines(title: "\(s.name): equity quantiles (\(currency))", days: days, series: bands))
+                // p25 and p75 would crowd the chart between lines that already
+                // bound the band; `daily_quantiles` holds them.
+                let bands: [(String, KeyPath<DailyQuantiles, Double>)] = [("p95", \.p95), ("p50", \.p50), ("p05", \.p05)]
+                let series = bands.map { name, kp in ("\(s.name) \(name)", days.map { s.quantiles[min($0, s.quantiles.count - 1)][keyPath: kp] }) }
+                out.append(mermaidLines(title: "\(s.name): equity p05, p50, p95", days: days, series: series))
                 out.append("")
-                out.append("Lines in order: p05, p25, p50, p75, p95.")
+                out.append(sampling)
                 out.append("")
             }
         }
@@ -304,25 +321,95 @@ public struct ReportRenderer {
         out.append("## How to read this report")
         out.append("")
         out.append("- Day 0 is \(run.start); each day applies market moves and shocks, flows, one day of accrual, liquidations, then the strategy's rules, in that order.")
-        out.append("- Equity is assets minus debts at market prices in \(currency). Returns use the Modified Dietz method when there are deposits or withdrawals; APY is (1 + return)^(365/days) − 1.")
-        out.append("- Amounts are token units; values are in \(currency).")
+        out.append("- Equity is assets minus debts at market prices in \(escape(currency)). Returns use the Modified Dietz method when there are deposits or withdrawals; APY is (1 + return)^(365/days) − 1.")
+        out.append("- Amounts are token units; values are in \(escape(currency)).")
+    }
+
+    // MARK: Sign-aware wording
+
+    /// The 5 % tail in words. VaR and CVaR are losses, so a negative value is
+    /// a gain: "lost more than -0.93 ETH" would say the opposite of the
+    /// figure, and a reader skimming the summary would take a gain for a loss.
+    /// Only magnitudes are printed; the verb carries the sign.
+    static func tailClause(var95: Double, cvar95: Double, paths: Int, money: (Double) -> String) -> String {
+        let markets = "\(Format.grouped(Double(paths), 0)) simulated markets"
+        let sign = Format.sign(var95)
+        let head = sign > 0
+            ? "in 5 % of \(markets) it lost more than \(money(var95))"
+            : sign < 0 ? "even in the worst 5 % of \(markets) it gained at least \(money(-var95))"
+            : "in the worst 5 % of \(markets) it at best broke even"
+        return head + " (mean of that worst 5 %: \(lossOrGain(cvar95, money: money)))"
+    }
+
+    /// "a loss of X", "a gain of X" or "no loss" for a loss figure (positive = loss).
+    static func lossOrGain(_ loss: Double, money: (Double) -> String) -> String {
+        let sign = Format.sign(loss)
+        return sign > 0 ? "a loss of \(money(loss))" : sign < 0 ? "a gain of \(money(-loss))" : "no loss"
+    }
+
+    /// Drawdowns are never negative; a zero one reads "no drawdown", not "0.00 %".
+    static func drawdownClause(_ drawdown: Double, mean: Bool) -> String {
+        Format.sign(drawdown, 4) > 0 ? "\(mean ? "mean " : "")maximum drawdown \(Format.percent(drawdown))" : "no drawdown"
+    }
+
+    /// A mean difference A − B in words, from A's side: "X higher on average"
+    /// rather than "mean difference -X", whose sign a reader has to decode.
+    static func differenceClause(_ difference: Double, money: (Double) -> String) -> String {
+        let sign = Format.sign(difference)
+        return sign > 0 ? "on average \(money(difference)) higher"
+            : sign < 0 ? "on average \(money(-difference)) lower" : "the same on average"
     }
 
     // MARK: Helpers
 
-    private func mermaidLines(title: String, days: [Int], series: [[Double]]) -> String {
-        let all = series.flatMap { $0 }.filter(\.isFinite)
-        var lo = all.min() ?? 0
-        var hi = all.max() ?? 1
-        if hi - lo < 1e-9 { lo -= 1; hi += 1 }
+    /// At most this many dated points per chart: ten 10-character dates fit
+    /// side by side on the 900-pixel-wide chart the blocks ask for.
+    static let chartPoints = 10
+    /// At most this many lines per chart, each with its own palette colour.
+    static let seriesPerChart = 5
+    /// The palette the blocks set, and the names the legends give its colours.
+    static let palette: [(hex: String, name: String)] = [("#1f77b4", "blue"), ("#ff7f0e", "orange"), ("#2ca02c", "green"), ("#d62728", "red"), ("#9467bd", "purple")]
+
+    /// `points` days from 0 to `days − 1`, evenly spaced (rounded), first and last included.
+    static func chartDays(_ days: Int, points: Int) -> [Int] {
+        guard days > 1, points > 1 else { return days > 0 ? [0] : [] }
+        let n = min(days, points)
+        return (0..<n).map { i in Int((Double(i) * Double(days - 1) / Double(n - 1)).rounded()) }
+    }
+
+    /// A y-axis range that contains every value, with round ends: the range
+    /// widened by 5 % and snapped outward to a step of 1, 2 or 5 × 10^k (about
+    /// five steps), so the axis reads 6000 --> 18000 rather than 7816.19 --> 18059.32.
+    static func axisRange(_ values: [Double]) -> (lo: Double, hi: Double, decimals: Int) {
+        let finite = values.filter(\.isFinite)
+        var lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        if hi - lo < 1e-9 * max(1, abs(hi)) { let d = max(1, abs(hi) * 0.01); lo -= d; hi += d }
         let pad = (hi - lo) * 0.05
-        var lines = ["```mermaid", "xychart-beta", "    title \"\(title.replacingOccurrences(of: "\"", with: "'"))\"",
-                     "    x-axis \"day\" [\(days.map(String.init).joined(separator: ", "))]",
-                     "    y-axis \"\(currency)\" \(Format.fixed(lo - pad, 2)) --> \(Format.fixed(hi + pad, 2))"]
+        lo -= pad; hi += pad
+        let raw = (hi - lo) / 5
+        let magnitude = pow(10, (log10(raw)).rounded(.down))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let decimals = max(0, Int(-(log10(step)).rounded(.down)))
+        return ((lo / step).rounded(.down) * step, (hi / step).rounded(.up) * step, decimals)
+    }
+
+    /// One chart, then its legend: one line per series naming its colour.
+    private func mermaidLines(title: String, days: [Int], series: [(name: String, values: [Double])]) -> String {
+        let range = Self.axisRange(series.flatMap(\.values))
+        let palette = Self.palette.prefix(max(1, series.count)).map(\.hex).joined(separator: ", ")
+        let labels = days.map { "\"\(run.start.adding(days: $0))\"" }.joined(separator: ", ")
+        var lines = ["```mermaid", "---", "config:", "  xyChart:", "    width: 900", "  themeVariables:", "    xyChart:", "      plotColorPalette: \"\(palette)\"", "---",
+                     "xychart-beta", "    title \"\(MarkdownText.mermaidString(title))\"",
+                     "    x-axis \"date\" [\(labels)]",
+                     "    y-axis \"\(MarkdownText.mermaidString("equity (\(currency))"))\" \(Format.fixed(range.lo, range.decimals)) --> \(Format.fixed(range.hi, range.decimals))"]
         for s in series {
-            lines.append("    line [\(s.map { Format.fixed($0, 2) }.joined(separator: ", "))]")
+            lines.append("    line [\(s.values.map { Format.fixed($0, 2) }.joined(separator: ", "))]")
         }
         lines.append("```")
+        lines.append("")
+        for (i, s) in series.enumerated() {
+            lines.append("- line \(i + 1) (\(Self.palette[i % Self.palette.count].name)): \(escape(s.name))")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -21,33 +21,36 @@ public struct SweepReport {
         out.append("")
         out.append("| | |")
         out.append("|---|---|")
-        out.append("| File | `\(file)` |")
+        out.append("| File | \(MarkdownText.code(file, inTable: true)) |")
         if let r = first {
             out.append("| Period | \(r.start) → \(r.endDate) (\(r.days) days) |")
             out.append("| Paths, seed | \(Format.grouped(Double(r.paths), 0)), \(r.seed) |")
         }
         for axis in axes {
-            out.append("| `\(axis.path)` | \(axis.values.map { JSONWriter.write($0) }.joined(separator: ", ")) |")
+            out.append("| \(MarkdownText.code(axis.path.description, inTable: true)) | \(axis.values.map { MarkdownText.json(JSONWriter.write($0)) }.joined(separator: ", ")) |")
         }
         out.append("| Variants | \(variants.count) |")
         out.append("")
         let ids = variants.map(\.run.id)
-        out.append("\(ReportRenderer.runLinePrefix)\(ids.first.map(String.init) ?? "–")–\(ids.last.map(String.init) ?? "–") in database `\(databasePath)`; a variant's full report: `yieldstack report --db \(databasePath) --run ID`.")
+        out.append("\(ReportRenderer.runLinePrefix)\(ids.first.map(String.init) ?? "–")–\(ids.last.map(String.init) ?? "–") in database \(MarkdownText.code(databasePath)); a variant's full report: \(MarkdownText.code("yieldstack report --db \(databasePath) --run ID")).")
         out.append("")
         out.append("Every variant runs on the same seed, so variants that share a market see the same paths.")
         out.append("")
         let axisHeads = axes.map { axis -> String in
-            if case .key(let k)? = axis.path.components.last { return "`\(k)`" }
-            return "`\(axis.path)`"
+            if case .key(let k)? = axis.path.components.last { return MarkdownText.code(k, inTable: true) }
+            return MarkdownText.code(axis.path.description, inTable: true)
         }
-        out.append("| # | " + axisHeads.joined(separator: " | ") + " | Strategy | Run | Final equity (mean) | APY (mean) | CVaR 95 | Liquidation probability |")
-        out.append("|---:|" + axes.map { _ in "---|" }.joined() + "---|---:|---:|---:|---:|---:|")
+        // Final equity and return beside APY: variants that differ in `days`
+        // (or in deposits) can have the higher APY and still end with less,
+        // so APY alone could rank them backwards.
+        out.append("| # | " + axisHeads.joined(separator: " | ") + " | Strategy | Run | Final equity (mean) | Return (mean) | APY (mean) | CVaR 95 | Liquidation probability |")
+        out.append("|---:|" + axes.map { _ in "---|" }.joined() + "---|---:|---:|---:|---:|---:|---:|")
         for (v, run) in variants {
             for s in run.strategies {
-                let values = v.assignments.map { JSONWriter.write($0.value) }
-                out.append("| \(v.index + 1) | " + values.joined(separator: " | ") + " | \(s.name) | \(run.id) | "
-                    + "\(Format.grouped(s.metric("final_equity") ?? 0)) | \(Format.percent(s.metric("apy") ?? 0)) | "
-                    + "\(Format.grouped(s.metric("cvar_95") ?? 0)) | \(Format.percent(s.metric("liquidation_probability") ?? 0)) |")
+                let values = v.assignments.map { MarkdownText.json(JSONWriter.write($0.value)) }
+                out.append("| \(v.index + 1) | " + values.joined(separator: " | ") + " | \(Markdown.cell(s.name)) | \(run.id) | "
+                    + "\(Markdown.number(s.metric("final_equity"))) | \(Markdown.percent(s.metric("total_return"))) | \(Markdown.percent(s.metric("apy"))) | "
+                    + "\(Markdown.number(s.metric("cvar_95"))) | \(Markdown.percent(s.metric("liquidation_probability"))) |")
             }
         }
         return out.joined(separator: "\n") + "\n"
@@ -68,6 +71,7 @@ public struct SweepReport {
                         JSONBuild.object([
                             ("name", .string(s.name)),
                             ("final_equity", JSONBuild.number(s.metric("final_equity"))),
+                            ("total_return", JSONBuild.number(s.metric("total_return"))),
                             ("apy", JSONBuild.number(s.metric("apy"))),
                             ("cvar_95", JSONBuild.number(s.metric("cvar_95"))),
                             ("liquidation_probability", JSONBuild.number(s.metric("liquidation_probability"))),

@@ -40,6 +40,15 @@ public enum Format {
         return fixed(v * 100, decimals) + " %"
     }
 
+    /// The sign of `v` as it prints with `decimals` decimals: 0 when it
+    /// prints as zero. Sign-aware sentences choose their verb with it, so a
+    /// loss of 0.004 never reads "lost more than 0.00".
+    public static func sign(_ v: Double, _ decimals: Int = 2) -> Int {
+        guard v.isFinite else { return v.isNaN ? 0 : (v > 0 ? 1 : -1) }
+        let scaled = (abs(v) * pow(10, Double(decimals))).rounded()
+        return scaled == 0 ? 0 : (v > 0 ? 1 : -1)
+    }
+
     /// A value that may be absent (no debt, no liquidation): `—` when nil.
     public static func optional(_ v: Double?, _ decimals: Int = 2) -> String {
         guard let v else { return "—" }

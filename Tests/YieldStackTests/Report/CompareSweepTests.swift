@@ -79,10 +79,12 @@ struct CompareSweepTests {
         let out = try RunPipeline.run(loaded, options: SimulationOptions(threads: 2), store: ResultStore(), reportDirectory: nil, now: { "t" })
         let report = out.report
         #expect(report.contains("### Equity fan: market-oracle"))
-        #expect(report.contains("Lines in order: p05, p25, p50, p75, p95."))
-        #expect(report.contains("in 5 % of 40 simulated markets it lost more than"))
+        #expect(report.contains("- line 1 (blue): market-oracle p95\n- line 2 (orange): market-oracle p50\n- line 3 (green): market-oracle p05\n"))
         #expect(report.contains("### Head to head"))
         let s = try #require(out.stored.strategies.first { $0.name == "market-oracle" })
+        // The tail sentence follows the sign of VaR: a loss is "lost more than", a gain "gained at least".
+        let var95 = try #require(s.metric("var_95"))
+        #expect(report.contains(var95 > 0 ? "in 5 % of 40 simulated markets it lost more than" : "even in the worst 5 % of 40 simulated markets it gained at least"))
         let worst = Int(s.metric("worst_path") ?? 0)
         // The worst path is the one with the largest loss.
         #expect(s.paths[worst].loss == s.paths.map(\.loss).max())
