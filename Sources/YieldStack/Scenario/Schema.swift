@@ -214,10 +214,10 @@ public struct SchemaValidator: Sendable {
         case .string(let s):
             guard let v = node.string else { return typeError(node, schema, path, &sink) }
             if let allowed = s.allowed, !allowed.contains(v) {
-                sink.report(path, "unknown value '\(v)'; expected one of: \(allowed.joined(separator: ", "))\(Suggest.hint(v, allowed))")
+                sink.report(path, "unknown value \(Echo.quoted(v)); expected one of: \(allowed.joined(separator: ", "))\(Suggest.hint(v, allowed))")
             }
             if s.format == .date, CivilDate(iso: v) == nil {
-                sink.report(path, "must be a date written YYYY-MM-DD, got '\(v)'")
+                sink.report(path, "must be a date written YYYY-MM-DD, got \(Echo.quoted(v))")
             }
             if s.allowed == nil, s.format == nil, v.isEmpty {
                 sink.report(path, "must not be empty")
@@ -244,7 +244,7 @@ public struct SchemaValidator: Sendable {
                 return
             }
             guard let match = tagged.cases.first(where: { $0.tag == tag }) else {
-                sink.report(path / tagged.key, "unknown \(tagged.key) '\(tag)'; expected one of: \(tags.joined(separator: ", "))\(Suggest.hint(tag, tags))")
+                sink.report(path / tagged.key, "unknown \(tagged.key) \(Echo.quoted(tag)); expected one of: \(tags.joined(separator: ", "))\(Suggest.hint(tag, tags))")
                 return
             }
             validateObject(node, members, match.schema, path: path, skipping: tagged.key, into: &sink)
@@ -256,7 +256,7 @@ public struct SchemaValidator: Sendable {
         for m in members {
             if m.key == skipping { continue }
             guard let property = object.property(m.key) else {
-                sink.report(path / m.key, at: m.keyLocation, "unknown key '\(m.key)'\(Suggest.hint(m.key, names))")
+                sink.report(path / m.key, at: m.keyLocation, "unknown key \(Echo.quoted(m.key))\(Suggest.hint(m.key, names))")
                 continue
             }
             validate(m.node, property.schema, path: path / m.key, into: &sink)
@@ -275,13 +275,17 @@ public struct SchemaValidator: Sendable {
 enum Suggest {
     static func hint(_ word: String, _ candidates: [String]) -> String {
         guard let best = nearest(word, candidates) else { return "" }
-        return " (did you mean '\(best)'?)"
+        return " (did you mean \(Echo.quoted(best))?)"
     }
 
     static func nearest(_ word: String, _ candidates: [String]) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
+        let length = word.unicodeScalars.count
         for c in candidates {
+            // Lengths further apart than the limit cannot be within it: skip
+            // the O(n·m) table (a 250,000-character typo costs nothing).
+            if abs(c.unicodeScalars.count - length) > limit { continue }
             let d = distance(word.lowercased(), c.lowercased())
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }

@@ -252,12 +252,12 @@ public struct JSONParser {
             let keyLocation = here
             let key = try parseString()
             if !seen.insert(key).inserted {
-                throw error("duplicate key '\(key)'", at: keyLocation)
+                throw error("duplicate key \(Echo.quoted(key))", at: keyLocation)
             }
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input; expected ':' after key '\(key)'") }
+            guard index < bytes.count else { throw error("unexpected end of input; expected ':' after key \(Echo.quoted(key))") }
             guard bytes[index] == UInt8(ascii: ":") else {
-                throw error("unexpected \(describe(bytes[index])); expected ':' after key '\(key)'")
+                throw error("unexpected \(describe(bytes[index])); expected ':' after key \(Echo.quoted(key))")
             }
             advance()
             skipWhitespace()
