@@ -34,7 +34,18 @@ public enum ScenarioLoader {
         return try load(text: text, file: path, baseDirectory: base.isEmpty ? "." : base)
     }
 
+    /// The largest scenario file accepted. Real scenarios are a few
+    /// kilobytes; the cap keeps a wrong path (a log, a dump) from being read
+    /// and parsed into memory at all.
+    public static let maxFileSize = 8 * 1024 * 1024
+
+    static func tooLarge(_ size: Int, file: String) -> ScenarioError {
+        .invalid([Diagnostic(file: file, location: .start, path: .root,
+                             message: "the file is \(size) bytes; a scenario file may be at most 8 MiB (\(maxFileSize) bytes)")])
+    }
+
     public static func load(text: String, file: String, baseDirectory: String) throws(ScenarioError) -> LoadedScenario {
+        if text.utf8.count > maxFileSize { throw tooLarge(text.utf8.count, file: file) }
         let tree: JSONNode
         do {
             tree = try JSONParser.parse(text)
