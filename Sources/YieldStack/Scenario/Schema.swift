@@ -95,16 +95,80 @@ public struct IntegerSchema: Sendable {
     }
 }
 
+/// A string value. A free string (no `allowed` list, no `format`) is also
+/// held to a length and a character rule: names and ids end up in reports,
+/// databases and terminal lines, where a 250,000-character name, a NUL or a
+/// right-to-left override (U+202E, which makes `lido` display as `odil`) is a
+/// mistake or an attack, never a need. The default suits names; free-text
+/// fields use `freeText`.
 public struct StringSchema: Sendable {
     public enum Format: String, Sendable { case date }
+
+    /// Which characters a free string may hold.
+    public enum Characters: Sendable {
+        /// Printing characters only (see `Echo.isPrintable`): no control,
+        /// format, separator, private-use or unassigned code points.
+        case printable
+        /// Printing characters plus line feed and tab, for prose.
+        case text
+    }
+
+    /// The length limit of a default (name-like) string, in Unicode scalars.
+    public static let defaultMaxLength = 200
+    /// The length limit of a `freeText` string, in Unicode scalars.
+    public static let freeTextMaxLength = 10_000
+
     public var allowed: [String]?
     public var format: Format?
+    /// The most Unicode scalars a free string may have.
+    public var maxLength: Int
+    public var characters: Characters
     public var description: String
 
-    public init(allowed: [String]? = nil, format: Format? = nil, _ description: String = "") {
+    public init(allowed: [String]? = nil, format: Format? = nil, maxLength: Int = StringSchema.defaultMaxLength,
+                characters: Characters = .printable, _ description: String = "") {
         self.allowed = allowed
         self.format = format
+        self.maxLength = maxLength
+        self.characters = characters
         self.description = description
+    }
+
+    /// Prose such as a `description`: line breaks and tabs allowed, up to
+    /// `maxLength` (default 10,000) scalars.
+    public static func freeText(_ description: String = "", maxLength: Int = StringSchema.freeTextMaxLength) -> StringSchema {
+        StringSchema(maxLength: maxLength, characters: .text, description)
+    }
+
+    /// The problems of a free string `v` under these rules, as messages
+    /// (`must be at most 200 characters, got 250000`); empty if it is fine.
+    /// Only the code point and position of a bad character are named, never
+    /// the character itself.
+    public func problems(_ v: String) -> [String] {
+        var out: [String] = []
+        var count = 0
+        var bad: (Unicode.Scalar, Int)?
+        for scalar in v.unicodeScalars {
+            count += 1
+            if bad == nil, !Echo.isPrintable(scalar), !(characters == .text && (scalar == "\n" || scalar == "\t")) {
+                bad = (scalar, count)
+            }
+        }
+        if count > maxLength {
+            out.append("must be at most \(maxLength) characters, got \(count)")
+        }
+        if let (scalar, position) = bad {
+            let kind: String
+            switch scalar.properties.generalCategory {
+            case .control: kind = characters == .text ? "control characters other than line breaks and tabs" : "control characters"
+            case .format: kind = "invisible formatting characters"
+            case .lineSeparator, .paragraphSeparator: kind = "line or paragraph separators"
+            case .privateUse: kind = "private-use characters"
+            default: kind = "unassigned characters"
+            }
+            out.append("must not contain \(kind) (\(Echo.codePoint(scalar)) at character \(position))")
+        }
+        return out
     }
 }
 
@@ -175,6 +239,8 @@ public struct SchemaValidator: Sendable {
             }
             for m in members {
                 if m.key.isEmpty { sink.report(path / m.key, "a name must not be empty") }
+                // The keys of a map are names too (assets): the same rules as a default string.
+                for problem in StringSchema().problems(m.key) { sink.report(path / m.key, at: m.keyLocation, "a name \(problem)") }
                 validate(m.node, values, path: path / m.key, into: &sink)
             }
 
@@ -219,8 +285,9 @@ public struct SchemaValidator: Sendable {
             if s.format == .date, CivilDate(iso: v) == nil {
                 sink.report(path, "must be a date written YYYY-MM-DD, got \(Echo.quoted(v))")
             }
-            if s.allowed == nil, s.format == nil, v.isEmpty {
-                sink.report(path, "must not be empty")
+            if s.allowed == nil, s.format == nil {
+                if v.isEmpty { sink.report(path, "must not be empty") }
+                for problem in s.problems(v) { sink.report(path, problem) }
             }
 
         case .boolean:
@@ -360,7 +427,10 @@ public enum JSONSchemaExport {
             var pairs: [(String, JSONValue)] = [("type", .string("string"))]
             if let allowed = s.allowed { pairs.append(("enum", JSONBuild.array(allowed.map { .string($0) }))) }
             if s.format == .date { pairs.append(("format", .string("date"))) }
-            if s.allowed == nil, s.format == nil { pairs.append(("minLength", .number(1))) }
+            if s.allowed == nil, s.format == nil {
+                pairs.append(("minLength", .number(1)))
+                pairs.append(("maxLength", .number(Double(s.maxLength))))
+            }
             return JSONBuild.object(described(s.description, pairs))
         case .boolean(let description):
             return JSONBuild.object(described(description, [("type", .string("boolean"))]))
