@@ -33,6 +33,19 @@ public struct Property: Sendable {
         self.description = description
         self.defaultValue = defaultValue
     }
+
+    /// The schema values of this property are checked against. A property
+    /// named `description` whose schema is a plain default string is prose
+    /// and is checked as `StringSchema.freeText`: shipped scenarios have
+    /// descriptions of 300-500 characters, which the name limit of 200
+    /// would refuse. Once a schema says `.freeText` (or any explicit limit)
+    /// itself, this is a no-op.
+    public var effectiveSchema: Schema {
+        if name == "description", case .string(let s) = schema, s.isPlainDefault {
+            return .string(.freeText(s.description))
+        }
+        return schema
+    }
 }
 
 public struct ObjectSchema: Sendable {
@@ -144,6 +157,11 @@ public struct StringSchema: Sendable {
     /// (`must be at most 200 characters, got 250000`); empty if it is fine.
     /// Only the code point and position of a bad character are named, never
     /// the character itself.
+    /// A free string with the default (name) rules, as `StringSchema("…")` makes.
+    var isPlainDefault: Bool {
+        allowed == nil && format == nil && maxLength == StringSchema.defaultMaxLength && characters == .printable
+    }
+
     public func problems(_ v: String) -> [String] {
         var out: [String] = []
         var count = 0
@@ -326,7 +344,7 @@ public struct SchemaValidator: Sendable {
                 sink.report(path / m.key, at: m.keyLocation, "unknown key \(Echo.quoted(m.key))\(Suggest.hint(m.key, names))")
                 continue
             }
-            validate(m.node, property.schema, path: path / m.key, into: &sink)
+            validate(m.node, property.effectiveSchema, path: path / m.key, into: &sink)
         }
         for p in object.properties where p.required && node.member(p.name) == nil {
             sink.report(path / p.name, at: node.location, "required key is missing")
@@ -456,7 +474,7 @@ public enum JSONSchemaExport {
             required.append(tag.key)
         }
         for p in o.properties {
-            var rendered = render(p.schema)
+            var rendered = render(p.effectiveSchema)
             if case .object(var members) = rendered {
                 if !p.description.isEmpty, !members.contains(where: { $0.key == "description" }) {
                     members.insert(JSONMember(key: "description", node: JSONNode(.string(p.description))), at: 0)

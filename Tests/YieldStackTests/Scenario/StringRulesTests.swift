@@ -96,3 +96,23 @@ struct StringRulesTests {
         #expect(m.first?.hasPrefix("unknown type '" + String(repeating: "h", count: 40) + "…'; expected one of: hold,") == true)
     }
 }
+
+@Suite("String rules: description fields")
+struct DescriptionRuleTests {
+    @Test("a 'description' property with a plain string schema is checked as free text")
+    func descriptionIsFreeText() throws {
+        let long = String(repeating: "d", count: 600)
+        let json = TestSupport.scenario(days: 2, strategies: """
+            [ { "name": "s", "description": "\(long)\\nsecond line", "capital": { "asset": "TOK", "amount": 1 }, "layers": [ { "id": "h", "type": "hold" } ] } ]
+            """)
+        #expect(TestSupport.diagnostics(json).map(\.message) == [])
+        let p = Property("description", .string(StringSchema("free text")))
+        guard case .string(let s) = p.effectiveSchema else { Issue.record("not a string"); return }
+        #expect(s.maxLength == 10_000)
+        #expect(s.characters == .text)
+        // An explicit limit is kept as written.
+        let explicit = Property("description", .string(StringSchema(maxLength: 50, "short")))
+        guard case .string(let e) = explicit.effectiveSchema else { Issue.record("not a string"); return }
+        #expect(e.maxLength == 50)
+    }
+}
