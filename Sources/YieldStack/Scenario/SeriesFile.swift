@@ -249,8 +249,11 @@ public struct SeriesFile: Sendable {
     /// The indices of the date and value columns and whether `first` is a
     /// header row; or the problem that makes the file unreadable as asked.
     private static func resolveColumns(_ format: SeriesFormat, first: CSVReader.Record) -> Result<(Int, Int, Bool), Problem> {
-        func cell(_ i: Int) -> String? { i < first.fields.count ? first.fields[i].text : nil }
+        func cell(_ i: Int) -> String? { first.fields.indices.contains(i) ? first.fields[i].text : nil }
         let at = TextLocation(line: first.line, column: 1)
+        for case .index(let i) in [format.dateColumn, format.valueColumn] where i < 0 {
+            return .failure(Problem(location: at, message: "a column index must be 0 or more, got \(i)"))
+        }
         // A header names the columns: its date cell is no date and its value cell no number.
         func looksLikeHeader(dateIndex: Int, valueIndex: Int) -> Bool {
             guard let d = cell(dateIndex), SeriesDate.parse(d) == nil else { return false }

@@ -104,6 +104,14 @@ struct SeriesFileTests {
         ])
     }
 
+    @Test("a negative column index is a problem, not a crash; an index past a short row is reported per row")
+    func columnIndexBounds() {
+        #expect(parse("2024-01-01,1\n", SeriesFormat(valueColumn: .index(-1))).problems.map(\.message) == ["a column index must be 0 or more, got -1"])
+        let (rows, problems) = parse("date,a,b\n2024-01-01,1,2\n2024-01-02,3\n", SeriesFormat(valueColumn: .index(2)))
+        #expect(rows.map(\.value) == [2])
+        #expect(problems.map(\.message) == ["expected at least 3 fields (date in column 0, value in column 2), got 2"])
+    }
+
     @Test("at most 20 problems are listed per file, then a count of the rest")
     func problemLimit() {
         let text = "date,value\n" + (1...30).map { "2024-01-\($0 < 10 ? "0" : "")\($0),x" }.joined(separator: "\n")
