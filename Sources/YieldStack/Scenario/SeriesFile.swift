@@ -581,9 +581,12 @@ struct CSVReader {
         var problem: SeriesFile.Problem?
 
         func finish() {
-            var s = String(text)
-            if !quoted { s = s.trimmingCharacters(in: CharacterSet(charactersIn: " \t")) }
-            fields.append(Field(text: s, column: fieldColumn))
+            var s = text[...]
+            if !quoted {
+                while let c = s.first, Self.isBlank(c) { s.removeFirst() }
+                while let c = s.last, Self.isBlank(c) { s.removeLast() }
+            }
+            fields.append(Field(text: String(s), column: fieldColumn))
             text = String.UnicodeScalarView()
             quoted = false
             nonBlank = false
