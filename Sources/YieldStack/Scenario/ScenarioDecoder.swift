@@ -208,23 +208,7 @@ struct ScenarioDecoder {
     }
 
     static func readSeries(resolved: String, display: String, keyPath: ScenarioPath, sink: inout DiagnosticSink) -> Result<SeriesFile, ScenarioError> {
-        guard let data = FileManager.default.contents(atPath: resolved) else {
-            var isDir: ObjCBool = false
-            let reason = FileManager.default.fileExists(atPath: resolved, isDirectory: &isDir)
-                ? (isDir.boolValue ? "is a directory" : "permission denied") : "no such file"
-            sink.report(keyPath, "cannot read \(display): \(reason)")
-            return .failure(.unreadable(path: display, reason: reason))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            sink.report(keyPath, "\(display) is not UTF-8 text")
-            return .failure(.unreadable(path: display, reason: "not UTF-8 text"))
-        }
-        let (series, problems) = SeriesFile.parse(text)
-        for p in problems {
-            sink.append(Diagnostic(file: display, location: p.location, path: keyPath, message: p.message))
-        }
-        if !problems.isEmpty { return .failure(.invalid([])) }
-        return .success(series)
+        SeriesFile.load(resolved: resolved, display: display, format: SeriesFormat(), keyPath: keyPath, sink: &sink)
     }
 
     // MARK: Strategies

@@ -21,20 +21,44 @@ public struct LoadedScenario: Sendable {
 /// Reads, checks and decodes scenario files: syntax, then the schema, then
 /// cross-field rules, collecting every problem before failing.
 public enum ScenarioLoader {
+    /// Reads and loads the scenario file at `path`. Only a regular file is
+    /// read (a FIFO, device or socket is refused without blocking on it, see
+    /// `InputFile.read`), and at most `maxFileSize` bytes of it: a missing,
+    /// unreadable or non-regular file is `.unreadable` (exit 74), an
+    /// oversized or non-UTF-8 one `.invalid` (exit 65).
     public static func load(path: String) throws(ScenarioError) -> LoadedScenario {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDir: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
-            throw .unreadable(path: path, reason: exists ? (isDir.boolValue ? "is a directory" : "permission denied") : "no such file")
+        let bytes: [UInt8]
+        switch InputFile.read(path, limit: maxFileSize) {
+        case .success(let b):
+            bytes = b
+        case .failure(let e):
+            if case .tooLarge(let size, _) = e.kind {
+                throw tooLarge(size, file: path)
+            }
+            throw .unreadable(path: path, reason: e.reason)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalid([Diagnostic(file: path, location: .start, path: .root, message: "the file is not UTF-8 text")])
         }
         let base = (path as NSString).deletingLastPathComponent
         return try load(text: text, file: path, baseDirectory: base.isEmpty ? "." : base)
     }
 
+    /// The largest scenario file accepted. Real scenarios are a few
+    /// kilobytes; the cap keeps a wrong path (a log, a dump) from being read
+    /// and parsed into memory at all.
+    public static let maxFileSize = 8 * 1024 * 1024
+
+    /// The error for a scenario of `size` bytes (nil: it grew past the
+    /// limit while being read) over `maxFileSize`.
+    static func tooLarge(_ size: Int?, file: String) -> ScenarioError {
+        let what = size.map { "the file is \($0) bytes" } ?? "the file is over 8 MiB"
+        return .invalid([Diagnostic(file: file, location: .start, path: .root,
+                                    message: "\(what); a scenario file may be at most 8 MiB (\(maxFileSize) bytes)")])
+    }
+
     public static func load(text: String, file: String, baseDirectory: String) throws(ScenarioError) -> LoadedScenario {
+        if text.utf8.count > maxFileSize { throw tooLarge(text.utf8.count, file: file) }
         let tree: JSONNode
         do {
             tree = try JSONParser.parse(text)

@@ -33,6 +33,19 @@ public struct Property: Sendable {
         self.description = description
         self.defaultValue = defaultValue
     }
+
+    /// The schema values of this property are checked against. A property
+    /// named `description` whose schema is a plain default string is prose
+    /// and is checked as `StringSchema.freeText`: shipped scenarios have
+    /// descriptions of 300-500 characters, which the name limit of 200
+    /// would refuse. Once a schema says `.freeText` (or any explicit limit)
+    /// itself, this is a no-op.
+    public var effectiveSchema: Schema {
+        if name == "description", case .string(let s) = schema, s.isPlainDefault {
+            return .string(.freeText(s.description))
+        }
+        return schema
+    }
 }
 
 public struct ObjectSchema: Sendable {
@@ -95,16 +108,85 @@ public struct IntegerSchema: Sendable {
     }
 }
 
+/// A string value. A free string (no `allowed` list, no `format`) is also
+/// held to a length and a character rule: names and ids end up in reports,
+/// databases and terminal lines, where a 250,000-character name, a NUL or a
+/// right-to-left override (U+202E, which makes `lido` display as `odil`) is a
+/// mistake or an attack, never a need. The default suits names; free-text
+/// fields use `freeText`.
 public struct StringSchema: Sendable {
     public enum Format: String, Sendable { case date }
+
+    /// Which characters a free string may hold.
+    public enum Characters: Sendable {
+        /// Printing characters only (see `Echo.isPrintable`): no control,
+        /// format, separator, private-use or unassigned code points.
+        case printable
+        /// Printing characters plus line feed and tab, for prose.
+        case text
+    }
+
+    /// The length limit of a default (name-like) string, in Unicode scalars.
+    public static let defaultMaxLength = 200
+    /// The length limit of a `freeText` string, in Unicode scalars.
+    public static let freeTextMaxLength = 10_000
+
     public var allowed: [String]?
     public var format: Format?
+    /// The most Unicode scalars a free string may have.
+    public var maxLength: Int
+    public var characters: Characters
     public var description: String
 
-    public init(allowed: [String]? = nil, format: Format? = nil, _ description: String = "") {
+    public init(allowed: [String]? = nil, format: Format? = nil, maxLength: Int = StringSchema.defaultMaxLength,
+                characters: Characters = .printable, _ description: String = "") {
         self.allowed = allowed
         self.format = format
+        self.maxLength = maxLength
+        self.characters = characters
         self.description = description
+    }
+
+    /// Prose such as a `description`: line breaks and tabs allowed, up to
+    /// `maxLength` (default 10,000) scalars.
+    public static func freeText(_ description: String = "", maxLength: Int = StringSchema.freeTextMaxLength) -> StringSchema {
+        StringSchema(maxLength: maxLength, characters: .text, description)
+    }
+
+    /// The problems of a free string `v` under these rules, as messages
+    /// (`must be at most 200 characters, got 250000`); empty if it is fine.
+    /// Only the code point and position of a bad character are named, never
+    /// the character itself.
+    /// A free string with the default (name) rules, as `StringSchema("…")` makes.
+    var isPlainDefault: Bool {
+        allowed == nil && format == nil && maxLength == StringSchema.defaultMaxLength && characters == .printable
+    }
+
+    public func problems(_ v: String) -> [String] {
+        var out: [String] = []
+        var count = 0
+        var bad: (Unicode.Scalar, Int)?
+        for scalar in v.unicodeScalars {
+            count += 1
+            if bad == nil, !Echo.isPrintable(scalar), !(characters == .text && (scalar == "\n" || scalar == "\t")) {
+                bad = (scalar, count)
+            }
+        }
+        if count > maxLength {
+            out.append("must be at most \(maxLength) characters, got \(count)")
+        }
+        if let (scalar, position) = bad {
+            let kind: String
+            switch scalar.properties.generalCategory {
+            case .control: kind = characters == .text ? "control characters other than line breaks and tabs" : "control characters"
+            case .format: kind = "invisible formatting characters"
+            case .lineSeparator, .paragraphSeparator: kind = "line or paragraph separators"
+            case .privateUse: kind = "private-use characters"
+            default: kind = "unassigned characters"
+            }
+            out.append("must not contain \(kind) (\(Echo.codePoint(scalar)) at character \(position))")
+        }
+        return out
     }
 }
 
@@ -175,6 +257,8 @@ public struct SchemaValidator: Sendable {
             }
             for m in members {
                 if m.key.isEmpty { sink.report(path / m.key, "a name must not be empty") }
+                // The keys of a map are names too (assets): the same rules as a default string.
+                for problem in StringSchema().problems(m.key) { sink.report(path / m.key, at: m.keyLocation, "a name \(problem)") }
                 validate(m.node, values, path: path / m.key, into: &sink)
             }
 
@@ -214,13 +298,14 @@ public struct SchemaValidator: Sendable {
         case .string(let s):
             guard let v = node.string else { return typeError(node, schema, path, &sink) }
             if let allowed = s.allowed, !allowed.contains(v) {
-                sink.report(path, "unknown value '\(v)'; expected one of: \(allowed.joined(separator: ", "))\(Suggest.hint(v, allowed))")
+                sink.report(path, "unknown value \(Echo.quoted(v)); expected one of: \(allowed.joined(separator: ", "))\(Suggest.hint(v, allowed))")
             }
             if s.format == .date, CivilDate(iso: v) == nil {
-                sink.report(path, "must be a date written YYYY-MM-DD, got '\(v)'")
+                sink.report(path, "must be a date written YYYY-MM-DD, got \(Echo.quoted(v))")
             }
-            if s.allowed == nil, s.format == nil, v.isEmpty {
-                sink.report(path, "must not be empty")
+            if s.allowed == nil, s.format == nil {
+                if v.isEmpty { sink.report(path, "must not be empty") }
+                for problem in s.problems(v) { sink.report(path, problem) }
             }
 
         case .boolean:
@@ -244,7 +329,7 @@ public struct SchemaValidator: Sendable {
                 return
             }
             guard let match = tagged.cases.first(where: { $0.tag == tag }) else {
-                sink.report(path / tagged.key, "unknown \(tagged.key) '\(tag)'; expected one of: \(tags.joined(separator: ", "))\(Suggest.hint(tag, tags))")
+                sink.report(path / tagged.key, "unknown \(tagged.key) \(Echo.quoted(tag)); expected one of: \(tags.joined(separator: ", "))\(Suggest.hint(tag, tags))")
                 return
             }
             validateObject(node, members, match.schema, path: path, skipping: tagged.key, into: &sink)
@@ -256,10 +341,10 @@ public struct SchemaValidator: Sendable {
         for m in members {
             if m.key == skipping { continue }
             guard let property = object.property(m.key) else {
-                sink.report(path / m.key, at: m.keyLocation, "unknown key '\(m.key)'\(Suggest.hint(m.key, names))")
+                sink.report(path / m.key, at: m.keyLocation, "unknown key \(Echo.quoted(m.key))\(Suggest.hint(m.key, names))")
                 continue
             }
-            validate(m.node, property.schema, path: path / m.key, into: &sink)
+            validate(m.node, property.effectiveSchema, path: path / m.key, into: &sink)
         }
         for p in object.properties where p.required && node.member(p.name) == nil {
             sink.report(path / p.name, at: node.location, "required key is missing")
@@ -275,13 +360,17 @@ public struct SchemaValidator: Sendable {
 enum Suggest {
     static func hint(_ word: String, _ candidates: [String]) -> String {
         guard let best = nearest(word, candidates) else { return "" }
-        return " (did you mean '\(best)'?)"
+        return " (did you mean \(Echo.quoted(best))?)"
     }
 
     static func nearest(_ word: String, _ candidates: [String]) -> String? {
         let limit = max(1, min(3, word.count / 3))
         var best: (String, Int)?
+        let length = word.unicodeScalars.count
         for c in candidates {
+            // Lengths further apart than the limit cannot be within it: skip
+            // the O(n·m) table (a 250,000-character typo costs nothing).
+            if abs(c.unicodeScalars.count - length) > limit { continue }
             let d = distance(word.lowercased(), c.lowercased())
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
@@ -356,7 +445,10 @@ public enum JSONSchemaExport {
             var pairs: [(String, JSONValue)] = [("type", .string("string"))]
             if let allowed = s.allowed { pairs.append(("enum", JSONBuild.array(allowed.map { .string($0) }))) }
             if s.format == .date { pairs.append(("format", .string("date"))) }
-            if s.allowed == nil, s.format == nil { pairs.append(("minLength", .number(1))) }
+            if s.allowed == nil, s.format == nil {
+                pairs.append(("minLength", .number(1)))
+                pairs.append(("maxLength", .number(Double(s.maxLength))))
+            }
             return JSONBuild.object(described(s.description, pairs))
         case .boolean(let description):
             return JSONBuild.object(described(description, [("type", .string("boolean"))]))
@@ -382,7 +474,7 @@ public enum JSONSchemaExport {
             required.append(tag.key)
         }
         for p in o.properties {
-            var rendered = render(p.schema)
+            var rendered = render(p.effectiveSchema)
             if case .object(var members) = rendered {
                 if !p.description.isEmpty, !members.contains(where: { $0.key == "description" }) {
                     members.insert(JSONMember(key: "description", node: JSONNode(.string(p.description))), at: 0)

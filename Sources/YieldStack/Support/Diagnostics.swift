@@ -13,8 +13,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The diagnostic as one line. File, key path and message are passed
+    /// through `Echo.line`, which escapes every control or invisible
+    /// character, so whatever a message quotes it can never print a second
+    /// (forged) diagnostic, move the cursor or reverse the text; an
+    /// oversized key path or message is cut with `…`.
     public var description: String {
-        "\(file):\(location.line):\(location.column): \(path): \(message)"
+        "\(Echo.line(file, limit: 1_000)):\(location.line):\(location.column): \(Echo.line(path.description, limit: 300)): \(Echo.line(message, limit: 2_000))"
     }
 }
 
@@ -34,7 +39,7 @@ public enum ScenarioError: Error, Sendable, CustomStringConvertible {
         case .invalid(let diagnostics), .unreadableData(let diagnostics):
             return diagnostics.map(\.description).joined(separator: "\n")
         case .unreadable(let path, let reason):
-            return "\(path): cannot read file: \(reason)"
+            return "\(Echo.line(path, limit: 1_000)): cannot read file: \(Echo.line(reason, limit: 2_000))"
         }
     }
 }

@@ -207,8 +207,14 @@ public struct JSONParser {
         return "byte 0x\(String(b, radix: 16))"
     }
 
+    /// How deeply arrays and objects may nest. A scenario needs about ten
+    /// levels; the cap turns a hostile `[[[[…` into a located error instead of
+    /// a stack overflow here or in the recursive walks over the tree that
+    /// follow (validation, equality, writing).
+    public static let maxDepth = 200
+
     private mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSONNode {
-        guard depth < 512 else { throw error("nesting is deeper than 512 levels") }
+        guard depth < Self.maxDepth else { throw error("arrays and objects nest more than \(Self.maxDepth) levels deep") }
         guard index < bytes.count else { throw error("unexpected end of input; expected a value") }
         let start = here
         switch bytes[index] {
@@ -252,12 +258,12 @@ public struct JSONParser {
             let keyLocation = here
             let key = try parseString()
             if !seen.insert(key).inserted {
-                throw error("duplicate key '\(key)'", at: keyLocation)
+                throw error("duplicate key \(Echo.quoted(key))", at: keyLocation)
             }
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input; expected ':' after key '\(key)'") }
+            guard index < bytes.count else { throw error("unexpected end of input; expected ':' after key \(Echo.quoted(key))") }
             guard bytes[index] == UInt8(ascii: ":") else {
-                throw error("unexpected \(describe(bytes[index])); expected ':' after key '\(key)'")
+                throw error("unexpected \(describe(bytes[index])); expected ':' after key \(Echo.quoted(key))")
             }
             advance()
             skipWhitespace()
@@ -303,68 +309,66 @@ public struct JSONParser {
         }
     }
 
+    /// Reads a string in one pass: raw bytes and decoded escapes go into a
+    /// single byte buffer that is validated as UTF-8 once, at the closing
+    /// quote. (Appending to a `String.UnicodeScalarView` per escape made a
+    /// string of many escapes quadratic: 42 s for 400,000 of them.)
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = here
         advance() // opening quote
-        var scalars = String.UnicodeScalarView()
-        var raw: [UInt8] = []
-        func flush() throws(JSONSyntaxError) {
-            if raw.isEmpty { return }
-            guard let s = String(validating: raw, as: UTF8.self) else {
-                throw JSONSyntaxError(location: start, message: "string is not valid UTF-8")
-            }
-            scalars.append(contentsOf: s.unicodeScalars)
-            raw.removeAll(keepingCapacity: true)
-        }
+        var buffer: [UInt8] = []
         while true {
             guard index < bytes.count else { throw error("unterminated string starting at \(start.line):\(start.column)") }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
                 advance()
-                try flush()
-                return String(scalars)
+                guard let s = String(validating: buffer, as: UTF8.self) else {
+                    throw JSONSyntaxError(location: start, message: "string is not valid UTF-8")
+                }
+                return s
             }
             if b < 0x20 {
                 throw error(b == 0x0A ? "unterminated string (line break inside a string)" : "control character in a string must be escaped")
             }
-            if b == UInt8(ascii: "\\") {
-                try flush()
+            guard b == UInt8(ascii: "\\") else {
+                buffer.append(b)
                 advance()
-                guard index < bytes.count else { throw error("unterminated escape sequence") }
-                let e = bytes[index]
-                advance()
-                switch e {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    let unit = try hex4()
-                    if (0xD800..<0xDC00).contains(unit) {
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired UTF-16 surrogate in \\u escape")
-                        }
-                        advance(); advance()
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw error("invalid UTF-16 surrogate pair in \\u escape") }
-                        let value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
-                        scalars.append(Unicode.Scalar(value)!)
-                    } else if (0xDC00..<0xE000).contains(unit) {
-                        throw error("unpaired UTF-16 surrogate in \\u escape")
-                    } else {
-                        scalars.append(Unicode.Scalar(unit)!)
-                    }
-                default:
-                    throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'")
-                }
                 continue
             }
-            raw.append(b)
             advance()
+            guard index < bytes.count else { throw error("unterminated escape sequence") }
+            let e = bytes[index]
+            advance()
+            switch e {
+            case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "/"): buffer.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0C)
+            case UInt8(ascii: "n"): buffer.append(0x0A)
+            case UInt8(ascii: "r"): buffer.append(0x0D)
+            case UInt8(ascii: "t"): buffer.append(0x09)
+            case UInt8(ascii: "u"):
+                let unit = try hex4()
+                let value: UInt32
+                if (0xD800..<0xDC00).contains(unit) {
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired UTF-16 surrogate in \\u escape")
+                    }
+                    advance(); advance()
+                    let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw error("invalid UTF-16 surrogate pair in \\u escape") }
+                    value = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(unit) {
+                    throw error("unpaired UTF-16 surrogate in \\u escape")
+                } else {
+                    value = unit
+                }
+                guard let scalar = Unicode.Scalar(value) else { throw error("invalid \\u escape") }
+                UTF8.encode(scalar) { buffer.append($0) }
+            default:
+                throw error("invalid escape sequence '\\\(Character(Unicode.Scalar(e)))'")
+            }
         }
     }
 
