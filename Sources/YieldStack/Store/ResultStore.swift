@@ -98,6 +98,8 @@ public final class ResultStore: @unchecked Sendable {
     let wait: StoreWaitPolicy
     /// Test hook: throw after writing this many rows, to prove atomicity.
     var failAfterRows: Int?
+    /// Test hook: called each time a save meets a lock and will retry.
+    var onBusyRetry: (@Sendable () -> Void)?
 
     enum JournalMode { case wal, delete }
 
@@ -141,7 +143,13 @@ public final class ResultStore: @unchecked Sendable {
     /// Opens an existing database for reading only (`report`, `compare
     /// --db`): SQLite refuses any write, the schema is neither created nor
     /// migrated, and a read-only file or mount is no obstacle.
-    public init(readOnlyPath path: String, wait: StoreWaitPolicy = .standard) throws(StoreError) {
+    public convenience init(readOnlyPath path: String, wait: StoreWaitPolicy = .standard) throws(StoreError) {
+        try self.init(readOnlyPath: path, wait: wait, immutable: false)
+    }
+
+    /// `immutable`: open as SQLite's `immutable=1` URI right away (tests);
+    /// otherwise only as a fallback, see below.
+    init(readOnlyPath path: String, wait: StoreWaitPolicy, immutable: Bool) throws(StoreError) {
         self.path = path
         self.wait = wait
         isReadOnly = true
@@ -154,9 +162,28 @@ public final class ResultStore: @unchecked Sendable {
         config.readonly = true
         let deadline = Self.deadline(wait)
         do {
-            queue = try Self.retrying(until: deadline) { try DatabaseQueue(path: path, configuration: config) }
-            let kind = try Self.retrying(until: deadline) { try self.queue.read { db in try Self.classify(db) } }
-            switch kind {
+            let open = { (file: String) throws -> (DatabaseQueue, Kind) in
+                let queue = try Self.retrying(until: deadline) { try DatabaseQueue(path: file, configuration: config) }
+                return (queue, try Self.retrying(until: deadline) { try queue.read { db in try Self.classify(db) } })
+            }
+            // On a read-only folder or mount SQLite cannot create the -wal and
+            // -shm a WAL database is read through. Without a -wal file the
+            // database file is complete (its last writer checkpointed it), so
+            // it can be read as immutable; no writer can be at work there.
+            let immutableURI = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?mode=ro&immutable=1"
+            let opened: (DatabaseQueue, Kind)
+            if immutable {
+                opened = try open(immutableURI)
+            } else {
+                do {
+                    opened = try open(path)
+                } catch let e as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(e.resultCode)
+                    && !FileManager.default.fileExists(atPath: path + "-wal") {
+                    opened = try open(immutableURI)
+                }
+            }
+            queue = opened.0
+            switch opened.1 {
             case .ours: break
             case .empty: throw StoreError(path: path, message: "is an empty database: it holds no yieldstack runs")
             case .foreign(let tables): throw Self.foreignError(path: path, tables: tables)
@@ -299,7 +326,7 @@ public final class ResultStore: @unchecked Sendable {
     /// Runs `body` until it does not fail on a lock, pausing 20 ms, 40 ms, …
     /// up to 1 s (with jitter, so that waiting writers do not retry in step)
     /// until `deadline` (monotonic seconds).
-    static func retrying<T>(until deadline: TimeInterval, _ body: () throws -> T) throws -> T {
+    static func retrying<T>(until deadline: TimeInterval, onRetry: (() -> Void)? = nil, _ body: () throws -> T) throws -> T {
         var pause = 0.02
         while true {
             do {
@@ -307,6 +334,7 @@ public final class ResultStore: @unchecked Sendable {
             } catch where isBusy(error) {
                 let left = deadline - ProcessInfo.processInfo.systemUptime
                 if left <= 0 { throw error }
+                onRetry?()
                 Thread.sleep(forTimeInterval: min(left, pause * Double.random(in: 0.5...1)))
                 pause = min(pause * 2, 1)
             }
@@ -370,7 +398,7 @@ public final class ResultStore: @unchecked Sendable {
     /// `recoveryPath` say where it is and how to import it.
     public func save(_ result: SimulationResult, summaries: [StrategySummary], metadata: RunMetadata) throws(StoreError) -> Int64 {
         do {
-            return try Self.retrying(until: Self.deadline(wait)) { try self.writeRun(result, summaries: summaries, metadata: metadata) }
+            return try Self.retrying(until: Self.deadline(wait), onRetry: onBusyRetry) { try self.writeRun(result, summaries: summaries, metadata: metadata) }
         } catch let e as StoreError {
             throw e
         } catch {

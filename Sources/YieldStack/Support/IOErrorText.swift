@@ -11,8 +11,10 @@ public enum IOErrorText {
         if let posix = error as? POSIXError { return phrase(errno: posix.code.rawValue) }
         let ns = error as NSError
         // Foundation wraps the system error; the POSIX code is the precise one.
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return phrase(errno: Int32(underlying.code))
+        // (On Linux it may be stored as a Swift `POSIXError`, which does not cast to NSError.)
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] {
+            if let posix = underlying as? POSIXError { return phrase(errno: posix.code.rawValue) }
+            if let u = underlying as? NSError, u.domain == NSPOSIXErrorDomain { return phrase(errno: Int32(u.code)) }
         }
         if ns.domain == NSPOSIXErrorDomain { return phrase(errno: Int32(ns.code)) }
         if ns.domain == NSCocoaErrorDomain {
