@@ -232,9 +232,12 @@ public final class ResultStore: @unchecked Sendable {
     static func classify(_ db: Database) throws -> Kind {
         let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         if tables.isEmpty { return .empty }
-        if tables.contains("grdb_migrations"),
-           try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations").contains(StoreSchema.migrations[0].identifier) {
-            return .ours
+        if tables.contains("grdb_migrations") {
+            let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+            if applied.contains(StoreSchema.migrations[0].identifier) { return .ours }
+            // GRDB's own migrator creates its table before the first migration's
+            // transaction (yieldstack 0.1.0 did so): nothing else yet is a new file.
+            if tables == ["grdb_migrations"], applied.isEmpty { return .empty }
         }
         if tables.contains("runs"), StoreSchema.runsColumns.isSubset(of: Set(try db.columns(in: "runs").map(\.name))) {
             return .ours

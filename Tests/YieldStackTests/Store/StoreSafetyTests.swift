@@ -295,3 +295,18 @@ struct StoreSafetyTests {
         }
     }
 }
+
+extension StoreSafetyTests {
+    @Test("a file holding only GRDB's empty migrations table (another writer's first step) counts as new, not foreign")
+    func halfCreated() throws {
+        let path = TestSupport.tempDirectory() + "/r.sqlite"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.write { db in try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)") }
+            try queue.close()
+        }
+        let store = try ResultStore(path: path)
+        #expect(try store.runIDs() == [])
+        #expect(try Self.tables(path).contains("market_daily"))
+    }
+}
