@@ -672,6 +672,8 @@ public final class ResultStore: @unchecked Sendable {
                     }
                     stored.strategies.append(strategy)
                 }
+                // A database read-only opened is not migrated: one made before v2 has neither table.
+                guard try db.tableExists("market_daily"), try db.tableExists("layer_rates") else { return stored }
                 stored.marketDaily = try Row.fetchAll(db, sql: "SELECT * FROM market_daily WHERE run_id = ? ORDER BY path, day, asset",
                                                       arguments: [id]).map {
                     StoredMarketDaily(path: $0["path"], day: $0["day"], asset: $0["asset"], price: $0["price"], ratio: $0["ratio"])

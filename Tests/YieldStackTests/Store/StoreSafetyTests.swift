@@ -104,6 +104,15 @@ struct StoreSafetyTests {
             try queue.close()
         }
         #expect(try !Self.tables(path).contains("market_daily"))
+        // report reads it as it is, without migrating it.
+        do {
+            let old = try ResultStore(readOnlyPath: path)
+            let run = try old.load(run: 1)
+            #expect(run.scenarioName == "old")
+            #expect(run.marketDaily.isEmpty && run.layerRates.isEmpty)
+            old.close()
+        }
+        #expect(try !Self.tables(path).contains("market_daily"))
         let store = try ResultStore(path: path)
         #expect(try store.runIDs() == [1])
         let ids = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
