@@ -767,6 +767,19 @@ extension ResultStore {
                     try db.inTransaction(.immediate) {
                         imported = []
                         for old in plan.ids {
+                            // The same run twice (an import repeated by mistake) would
+                            // double every statistic over runs: refuse the whole file.
+                            if let existing = try Int64.fetchOne(db, sql: """
+                                SELECT m.id FROM main.runs m JOIN import_source.runs s
+                                ON m.scenario_sha256 = s.scenario_sha256 AND m.seed = s.seed AND m.paths = s.paths
+                                AND m.started_at = s.started_at AND m.finished_at = s.finished_at AND m.tool_version = s.tool_version
+                                WHERE s.id = ? ORDER BY m.id LIMIT 1
+                                """, arguments: [old]) {
+                                throw StoreError(path: path, message: """
+                                    already holds run \(old) of \(source) (as run \(existing): same scenario, seed, paths and timestamps); \
+                                    nothing was imported from that file
+                                    """)
+                            }
                             var newID: Int64 = 0
                             for (table, order) in StoreSchema.runTables {
                                 guard let available = plan.columns[table] else { continue }
@@ -791,6 +804,8 @@ extension ResultStore {
                     return imported
                 }
             }
+        } catch let e as StoreError {
+            throw e
         } catch {
             throw StoreError(path: path, message: "cannot import \(source): \(Self.describe(error, path: path))")
         }

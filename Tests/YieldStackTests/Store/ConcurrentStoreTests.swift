@@ -104,9 +104,12 @@ struct ConcurrentStoreTests {
         // Another process holds the write lock and does not let go.
         let blocker = try Self.lockHolder(path)
         let writer = try ResultStore(path: path, wait: StoreWaitPolicy(busyTimeout: 0.05, total: 0.3))
+        var later = metadata
+        later.startedAt = "2026-01-02T00:00:00Z"
+        later.finishedAt = "2026-01-02T00:00:01Z"
         var recovery = ""
         do {
-            _ = try writer.save(result, summaries: summaries, metadata: metadata)
+            _ = try writer.save(result, summaries: summaries, metadata: later)
             Issue.record("saved through a held lock")
         } catch {
             recovery = try #require(error.recoveryPath)
@@ -125,6 +128,11 @@ struct ConcurrentStoreTests {
         #expect(try saved.runIDs() == [1])
 
         #expect(try writer.importRuns(from: recovery) == [ImportedRun(sourceID: 1, id: 2)])
+        // Importing it again would count the run twice: refused, nothing added.
+        #expect { try writer.importRuns(from: recovery) } throws: { error in
+            (error as? StoreError)?.message == "already holds run 1 of \(recovery) (as run 2: same scenario, seed, paths and timestamps); nothing was imported from that file"
+        }
+        #expect(try first.runIDs() == [1, 2])
         for table in Self.tables {
             let original = try saved.dump(table: table, run: 1)
             #expect(!original.isEmpty, "\(table)")

@@ -21,7 +21,9 @@ struct StoreCLITests {
             let t = try ResultStore(path: target)
             _ = try t.save(result, summaries: summaries, metadata: metadata)
             let s = try ResultStore(path: source, wait: .standard, journal: .delete)
-            _ = try s.save(result, summaries: summaries, metadata: metadata)
+            var later = metadata
+            later.finishedAt = "2026-01-01T00:00:02Z"
+            _ = try s.save(result, summaries: summaries, metadata: later)
             s.close()
             t.close()
         }
@@ -30,9 +32,13 @@ struct StoreCLITests {
         #expect(o.stdout == "\(source): imported 1 run into \(target) (run 1 → 2)\n")
         let store = try ResultStore(readOnlyPath: target)
         #expect(try store.runIDs() == [1, 2])
+        // Identical apart from ids and timestamps, which dump leaves out.
         for table in StoreSchema.runTables.map(\.name) {
             #expect(try store.dump(table: table, run: 2) == store.dump(table: table, run: 1), "\(table)")
         }
+        let again = try cli.run(["import", "--db", target, source])
+        #expect(again.status == 74)
+        #expect(again.stderr.contains("already holds run 1 of \(source) (as run 2"))
         let text = dir + "/notes.txt"
         try Data(String(repeating: "not a database ", count: 10).utf8).write(to: URL(fileURLWithPath: text))
         let bad = try cli.run(["import", "--db", target, text])
