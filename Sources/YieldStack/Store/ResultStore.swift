@@ -300,7 +300,7 @@ public final class ResultStore: @unchecked Sendable {
     /// Refuses a read-only file, sets the journal mode, migrates. Every step
     /// may meet another process's lock; the caller retries the whole.
     private func prepareForWriting(journal: JournalMode) throws {
-        let readOnly = try queue.inDatabase { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
+        let readOnly = queue.inDatabase { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
         if readOnly {
             throw StoreError(path: path, message: "the database file is read-only (or on a read-only file system); `yieldstack report` can still read it")
         }
@@ -384,7 +384,7 @@ public final class ResultStore: @unchecked Sendable {
         if let reason = IOErrorText.unwritableReason(directory: dir) {
             throw StoreError(path: path, message: "cannot write in the database's folder \(dir.isEmpty ? "." : dir): \(reason)")
         }
-        let readOnly = (try? queue.inDatabase { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }) ?? true
+        let readOnly = queue.inDatabase { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
         if readOnly { throw StoreError(path: path, message: "the database file is read-only (or on a read-only file system)") }
     }
 
