@@ -75,13 +75,22 @@ enum Store {
         }
     }
 
+    /// For commands that only read a database (`report`, `compare --db`).
+    static func openReadOnly(_ path: String) throws -> ResultStore {
+        do {
+            return try ResultStore(readOnlyPath: path)
+        } catch {
+            throw Terminal.fail(.store(error))
+        }
+    }
+
     static func write(_ text: String, to path: String) throws {
         do {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw Terminal.fail(.output(path: path, reason: (error as NSError).localizedDescription))
+            throw Terminal.fail(.output(path: path, reason: IOErrorText.describe(error)))
         }
     }
 }

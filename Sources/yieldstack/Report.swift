@@ -24,7 +24,8 @@ extension YieldStackCommand {
             let store: ResultStore
             let ids: [Int64]
             do throws(StoreError) {
-                store = try ResultStore(path: db)
+                // Read-only: works on a read-only file or mount, and never migrates.
+                store = try ResultStore(readOnlyPath: db)
                 ids = try store.runIDs()
             } catch {
                 throw Terminal.fail(.store(error))
@@ -45,7 +46,7 @@ extension YieldStackCommand {
                 do {
                     try report.write(toFile: out, atomically: true, encoding: .utf8)
                 } catch {
-                    throw Terminal.fail(.output(path: out, reason: (error as NSError).localizedDescription))
+                    throw Terminal.fail(.output(path: out, reason: IOErrorText.describe(error)))
                 }
             } else {
                 print(report, terminator: "")

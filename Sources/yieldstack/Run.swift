@@ -43,6 +43,8 @@ extension YieldStackCommand {
                                            progress: { done, total in bar.update(done, total) })
             } catch {
                 bar.finish()
+                // The run is stored though its report is not: --json still prints it.
+                if output.json, case .reportNotWritten(_, _, _, let partial) = error { print(JSONWriter.write(partial.json)) }
                 throw Terminal.fail(error)
             }
         }

@@ -52,6 +52,44 @@ public struct LayerFinals: Sendable {
     public var yieldValue: [Double]
 }
 
+// h-store: begin — rows for the `market_daily` and `layer_rates` tables (SPEC §4).
+/// The market one stored path saw on one day.
+public struct MarketDailyRecord: Sendable, Equatable {
+    public var path: Int
+    public var day: Int
+    /// Index into `scenario.market.assets`.
+    public var asset: Int
+    /// Price in the scenario's currency.
+    public var price: Double
+    /// Peg ratio to the underlying; nil for an asset without a peg.
+    public var ratio: Double?
+
+    public init(path: Int, day: Int, asset: Int, price: Double, ratio: Double?) {
+        self.path = path
+        self.day = day
+        self.asset = asset
+        self.price = price
+        self.ratio = ratio
+    }
+}
+
+/// The rate a rate-bearing layer used on one day of one stored path.
+public struct LayerRateRecord: Sendable, Equatable {
+    public var path: Int
+    public var day: Int
+    /// Index of the layer in its strategy's stack.
+    public var layer: Int
+    public var rate: Double
+
+    public init(path: Int, day: Int, layer: Int, rate: Double) {
+        self.path = path
+        self.day = day
+        self.layer = layer
+        self.rate = rate
+    }
+}
+// h-store: end
+
 /// A strategy's results over one chunk of paths, or all of them once merged.
 public struct StrategyResult: Sendable {
     public var strategyIndex: Int
@@ -68,6 +106,8 @@ public struct StrategyResult: Sendable {
     public var layers: [LayerFinals]
     /// attribution[owner][source.index][path]; owners are the layers, then spot.
     public var attribution: [[[Double]]]
+    /// Rates of the rate-bearing layers on the stored paths (h-store).
+    public var layerRates: [LayerRateRecord] = []
 
     /// Joins chunk results in path order.
     static func merge(_ parts: [StrategyResult]) -> StrategyResult {
@@ -89,6 +129,7 @@ public struct StrategyResult: Sendable {
         out.count = total
         out.daily = ordered.flatMap(\.daily)
         out.layerDaily = ordered.flatMap(\.layerDaily)
+        out.layerRates = ordered.flatMap(\.layerRates)
         out.events = ordered.flatMap(\.events)
         out.paths = ordered.flatMap(\.paths)
         out.layers = out.layers.indices.map { l in

@@ -30,6 +30,8 @@ public struct SimulationResult: Sendable {
     /// The scenario as run (with `paths` and `seed` overrides applied).
     public var scenario: Scenario
     public var strategies: [StrategyResult]
+    /// Prices and peg ratios of every asset on the stored paths (h-store).
+    public var marketDaily: [MarketDailyRecord] = []
 }
 
 /// Runs scenarios: splits paths into chunks, builds each chunk's market once,

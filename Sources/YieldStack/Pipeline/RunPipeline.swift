@@ -17,13 +17,17 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     case store(StoreError)
     case engine(EngineFault)
     case output(path: String, reason: String)
+    /// The run is stored but its report could not be written (h-store):
+    /// `output` carries the run (its `json` has `"report": null` and an
+    /// `"error"`), so `--json` still prints it.
+    case reportNotWritten(path: String, reason: String, databasePath: String, output: RunOutput)
 
     /// sysexits: 65 invalid scenario, 74 input/output, 70 internal error.
     public var exitCode: Int32 {
         switch self {
         case .scenario(.invalid): return 65
         case .scenario(.unreadable), .scenario(.unreadableData): return 74
-        case .store, .output: return 74
+        case .store, .output, .reportNotWritten: return 74
         case .engine: return 70
         }
     }
@@ -34,6 +38,11 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
         case .store(let e): return e.description
         case .engine(let e): return e.description
         case .output(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .reportNotWritten(let path, let reason, let db, let output):
+            return """
+                \(path): cannot write the report: \(reason). Run \(output.runID) is stored in \(db); \
+                render its report again with `yieldstack report --db \(db) --run \(output.runID) --out \(path)`
+                """
         }
     }
 }
@@ -45,6 +54,15 @@ public enum RunPipeline {
     public static func run(_ loaded: LoadedScenario, options: SimulationOptions, store: ResultStore,
                            reportDirectory: String?, reportName: String? = nil, now: () -> String,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws(RunFailure) -> RunOutput {
+        // h-store: fail before a long simulation, not after, when its outputs cannot be written.
+        do {
+            try store.checkWritable()
+        } catch {
+            throw .store(error)
+        }
+        if let dir = reportDirectory, let reason = IOErrorText.unwritableReason(directory: dir) {
+            throw .output(path: dir, reason: "the report folder cannot take files: \(reason)")
+        }
         let started = now()
         let result: SimulationResult
         do {
@@ -72,7 +90,15 @@ public enum RunPipeline {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                 try report.write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw .output(path: path, reason: (error as NSError).localizedDescription)
+                // h-store: the run is committed; say so, and keep its JSON for --json.
+                let reason = IOErrorText.describe(error)
+                var json = RunJSON.document(run: stored, databasePath: store.path, reportPath: nil)
+                if case .object(var members) = json {
+                    members.append(JSONMember(key: "error", node: JSONNode(.string("\(path): cannot write the report: \(reason)"))))
+                    json = .object(members)
+                }
+                let output = RunOutput(runID: runID, stored: stored, reportPath: nil, report: report, json: json, result: result)
+                throw .reportNotWritten(path: path, reason: reason, databasePath: store.path, output: output)
             }
             reportPath = path
         }

@@ -1,13 +1,57 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
-/// A database problem: cannot open, locked, read-only, corrupt. The CLI
-/// exits 74 (EX_IOERR) on it.
+/// A database problem: cannot open, locked, read-only, corrupt, not ours.
+/// The CLI exits 74 (EX_IOERR) on it.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var message: String
+    /// Where a finished run was written instead when `path` could not take
+    /// it: a complete yieldstack database holding just that run, to bring in
+    /// with `yieldstack import`.
+    public var recoveryPath: String?
+
+    public init(path: String, message: String, recoveryPath: String? = nil) {
+        self.path = path
+        self.message = message
+        self.recoveryPath = recoveryPath
+    }
 
     public var description: String { "\(path): database error: \(message)" }
+}
+
+/// How long a writer waits for other processes before giving up. Several
+/// `yieldstack run`s may share one database; a run's write transaction can
+/// take seconds, so a writer that gives up after one busy timeout loses a
+/// finished simulation for nothing.
+public struct StoreWaitPolicy: Sendable, Equatable {
+    /// SQLite's own wait for a lock, per statement.
+    public var busyTimeout: TimeInterval
+    /// The whole wait for opening, or for saving one run: busy attempts are
+    /// retried with growing pauses until this much time has passed.
+    public var total: TimeInterval
+
+    public init(busyTimeout: TimeInterval, total: TimeInterval) {
+        self.busyTimeout = busyTimeout
+        self.total = total
+    }
+
+    /// 5 s per attempt, 2 minutes in all.
+    public static let standard = StoreWaitPolicy(busyTimeout: 5, total: 120)
+}
+
+/// A run copied by `ResultStore.importRuns(from:)`.
+public struct ImportedRun: Sendable, Equatable {
+    /// Its id in the file it came from.
+    public var sourceID: Int64
+    /// Its new id in the target database.
+    public var id: Int64
+
+    public init(sourceID: Int64, id: Int64) {
+        self.sourceID = sourceID
+        self.id = id
+    }
 }
 
 /// What the store keeps about a run besides the simulation's numbers.
@@ -40,75 +84,387 @@ public enum YieldStackVersion {
 
 /// The SQLite results database (SPEC §4). One file holds many runs; a run is
 /// written in one transaction, so an interrupted run leaves nothing behind.
+///
+/// Several processes may open, migrate and write one file at once: the
+/// schema check and the migrations run in one `BEGIN IMMEDIATE` transaction
+/// (re-checked once the lock is held), busy attempts are retried with
+/// backoff for `StoreWaitPolicy.total`, and a run that still cannot be
+/// written goes to a recovery file beside the database instead of being lost.
 public final class ResultStore: @unchecked Sendable {
     public let path: String
+    /// Opened with `init(readOnlyPath:)`: SQLite refuses every write.
+    public let isReadOnly: Bool
     let queue: DatabaseQueue
+    let wait: StoreWaitPolicy
     /// Test hook: throw after writing this many rows, to prove atomicity.
     var failAfterRows: Int?
+    /// Test hook: called each time a save meets a lock and will retry.
+    var onBusyRetry: (@Sendable () -> Void)?
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    public init(path: String) throws(StoreError) {
+    enum JournalMode { case wal, delete }
+
+    /// Opens (creating if needed) and migrates the database at `path` for
+    /// writing. Refuses a file that is neither empty nor a yieldstack
+    /// database, a read-only file, and a folder it cannot create files in
+    /// (WAL needs `-wal` and `-shm` beside the database), so that a run
+    /// fails before its simulation rather than after.
+    public convenience init(path: String, wait: StoreWaitPolicy = .standard) throws(StoreError) {
+        try self.init(path: path, wait: wait, journal: .wal)
+    }
+
+    init(path: String, wait: StoreWaitPolicy, journal: JournalMode) throws(StoreError) {
         self.path = path
-        var config = Configuration()
-        config.journalMode = .wal
-        config.busyMode = .timeout(5)
-        config.foreignKeysEnabled = true
+        self.wait = wait
+        isReadOnly = false
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StoreError(path: path, message: "is a directory, not a database file")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        if let reason = IOErrorText.unwritableReason(directory: dir) {
+            throw StoreError(path: path, message: "cannot write in the database's folder \(dir.isEmpty ? "." : dir): \(reason)")
+        }
+        var config = Self.configuration(wait: wait)
         config.prepareDatabase { db in
             // A run is one large transaction: keep its pages in memory, and
             // under WAL a commit needs no sync of the main file.
             try db.execute(sql: "PRAGMA cache_size = -131072")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        let deadline = Self.deadline(wait)
         do {
-            let dir = (path as NSString).deletingLastPathComponent
-            if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            }
-            queue = try DatabaseQueue(path: path, configuration: config)
-            try StoreSchema.migrator.migrate(queue)
+            queue = try Self.retrying(until: deadline) { try DatabaseQueue(path: path, configuration: config) }
+            try Self.retrying(until: deadline) { try self.prepareForWriting(journal: journal) }
         } catch {
-            throw StoreError(path: path, message: Self.describe(error))
+            throw StoreError(path: path, message: Self.describe(error, path: path))
+        }
+    }
+
+    /// Opens an existing database for reading only (`report`, `compare
+    /// --db`): SQLite refuses any write, the schema is neither created nor
+    /// migrated, and a read-only file or mount is no obstacle.
+    public convenience init(readOnlyPath path: String, wait: StoreWaitPolicy = .standard) throws(StoreError) {
+        try self.init(readOnlyPath: path, wait: wait, immutable: false)
+    }
+
+    /// `immutable`: open as SQLite's `immutable=1` URI right away (tests);
+    /// otherwise only as a fallback, see below.
+    init(readOnlyPath path: String, wait: StoreWaitPolicy, immutable: Bool) throws(StoreError) {
+        self.path = path
+        self.wait = wait
+        isReadOnly = true
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw StoreError(path: path, message: "no such file")
+        }
+        if isDirectory.boolValue { throw StoreError(path: path, message: "is a directory, not a database file") }
+        var config = Self.configuration(wait: wait)
+        config.readonly = true
+        let deadline = Self.deadline(wait)
+        do {
+            let open = { (file: String) throws -> (DatabaseQueue, Kind) in
+                let queue = try Self.retrying(until: deadline) { try DatabaseQueue(path: file, configuration: config) }
+                return (queue, try Self.retrying(until: deadline) { try queue.read { db in try Self.classify(db) } })
+            }
+            // On a read-only folder or mount SQLite cannot create the -wal and
+            // -shm a WAL database is read through. Without a -wal file the
+            // database file is complete (its last writer checkpointed it), so
+            // it can be read as immutable; no writer can be at work there.
+            let immutableURI = "file:" + (path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path) + "?mode=ro&immutable=1"
+            let opened: (DatabaseQueue, Kind)
+            if immutable {
+                opened = try open(immutableURI)
+            } else {
+                do {
+                    opened = try open(path)
+                } catch let e as DatabaseError where [.SQLITE_CANTOPEN, .SQLITE_READONLY].contains(e.resultCode)
+                    && !FileManager.default.fileExists(atPath: path + "-wal") {
+                    opened = try open(immutableURI)
+                }
+            }
+            queue = opened.0
+            switch opened.1 {
+            case .ours: break
+            case .empty: throw StoreError(path: path, message: "is an empty database: it holds no yieldstack runs")
+            case .foreign(let tables): throw Self.foreignError(path: path, tables: tables)
+            }
+        } catch {
+            throw StoreError(path: path, message: Self.describe(error, path: path))
         }
     }
 
     /// An in-memory database, for tests.
     public init(inMemory: Void = ()) throws(StoreError) {
         path = ":memory:"
+        isReadOnly = false
+        wait = .standard
         var config = Configuration()
         config.foreignKeysEnabled = true
         do {
             queue = try DatabaseQueue(configuration: config)
-            try StoreSchema.migrator.migrate(queue)
+            try Self.migrate(queue)
         } catch {
-            throw StoreError(path: path, message: Self.describe(error))
+            throw StoreError(path: path, message: Self.describe(error, path: path))
         }
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// Closes the connection now. The last connection to close checkpoints
+    /// the WAL and removes `-wal` and `-shm`, so a finished or failed run
+    /// leaves only the database file. Later calls on the store fail.
+    public func close() {
+        if !isReadOnly { try? queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
+        try? queue.close()
+    }
+
+    static func configuration(wait: StoreWaitPolicy) -> Configuration {
+        var config = Configuration()
+        config.busyMode = .timeout(wait.busyTimeout)
+        config.foreignKeysEnabled = true
+        return config
+    }
+
+    // MARK: Opening safely under concurrency
+
+    enum Kind: Equatable { case empty, ours, foreign([String]) }
+
+    /// Empty (a new file), ours (GRDB's migrations table with our first
+    /// migration, or at least a `runs` table with our columns), or foreign.
+    static func classify(_ db: Database) throws -> Kind {
+        let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        if tables.isEmpty { return .empty }
+        if tables.contains("grdb_migrations") {
+            let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+            if applied.contains(StoreSchema.migrations[0].identifier) { return .ours }
+            // GRDB's own migrator creates its table before the first migration's
+            // transaction (yieldstack 0.1.0 did so): nothing else yet is a new file.
+            if tables == ["grdb_migrations"], applied.isEmpty { return .empty }
+        }
+        if tables.contains("runs"), StoreSchema.runsColumns.isSubset(of: Set(try db.columns(in: "runs").map(\.name))) {
+            return .ours
+        }
+        return .foreign(tables)
+    }
+
+    static func foreignError(path: String, tables: [String]) -> StoreError {
+        let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+        return StoreError(path: path, message: """
+            is an SQLite database of another program (its tables: \(shown)), not a yieldstack results database; \
+            it was left untouched: give --db a new file or an existing yieldstack database
+            """)
+    }
+
+    /// Whether the schema lacks a migration; throws on a foreign database or
+    /// one written by a newer yieldstack.
+    static func needsMigration(_ db: Database, path: String) throws -> Bool {
+        switch try classify(db) {
+        case .empty: return true
+        case .foreign(let tables): throw foreignError(path: path, tables: tables)
+        case .ours: break
+        }
+        guard try db.tableExists("grdb_migrations") else { return true }
+        let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+        let known = Set(StoreSchema.migrations.map(\.identifier))
+        if let unknown = applied.subtracting(known).sorted().first {
+            throw StoreError(path: path, message: """
+                was written by a newer yieldstack (it has schema migration '\(unknown)', unknown to version \(YieldStackVersion.current)); \
+                use that version, or give --db another file
+                """)
+        }
+        return !known.isSubset(of: applied)
+    }
+
+    /// Applies the missing migrations in one `BEGIN IMMEDIATE` transaction.
+    /// Two processes opening a new file at once both see it unmigrated; the
+    /// second to get the write lock finds the work done and commits nothing.
+    static func migrate(_ queue: DatabaseQueue, path: String = ":memory:") throws {
+        // Up-to-date databases need no write lock, which another run may hold for seconds.
+        guard try queue.read({ db in try needsMigration(db, path: path) }) else { return }
+        try queue.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                guard try needsMigration(db, path: path) else { return .commit }
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                let applied = try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations")
+                for m in StoreSchema.migrations where !applied.contains(m.identifier) {
+                    // A yieldstack `runs` table without bookkeeping (a hand-made
+                    // copy): adopt the first migration rather than fail on CREATE.
+                    let adopt = try m.identifier == StoreSchema.migrations[0].identifier && db.tableExists("runs")
+                    if !adopt { try m.apply(db) }
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [m.identifier])
+                }
+                try db.checkForeignKeys()
+                return .commit
+            }
+        }
+    }
+
+    /// Refuses a read-only file, sets the journal mode, migrates. Every step
+    /// may meet another process's lock; the caller retries the whole.
+    private func prepareForWriting(journal: JournalMode) throws {
+        let readOnly = queue.inDatabase { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
+        if readOnly {
+            throw StoreError(path: path, message: "the database file is read-only (or on a read-only file system); `yieldstack report` can still read it")
+        }
+        // Check before changing anything: a foreign file is left as it was.
+        _ = try queue.read { db in try Self.needsMigration(db, path: path) }
+        // The journal mode is stored in the file; switching needs an exclusive lock.
+        let wanted = journal == .wal ? "wal" : "delete"
+        try queue.writeWithoutTransaction { db in
+            if try String.fetchOne(db, sql: "PRAGMA journal_mode") != wanted {
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = \(wanted.uppercased())")
+                if mode != wanted { throw StoreError(path: path, message: "cannot switch the database to \(wanted.uppercased()) journal mode") }
+            }
+        }
+        try Self.migrate(queue, path: path)
+    }
+
+    static func deadline(_ wait: StoreWaitPolicy) -> TimeInterval {
+        ProcessInfo.processInfo.systemUptime + wait.total
+    }
+
+    static func isBusy(_ error: any Error) -> Bool {
+        guard let e = error as? DatabaseError else { return false }
+        return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
+    }
+
+    /// Runs `body` until it does not fail on a lock, pausing 20 ms, 40 ms, …
+    /// up to 1 s (with jitter, so that waiting writers do not retry in step)
+    /// until `deadline` (monotonic seconds).
+    static func retrying<T>(until deadline: TimeInterval, onRetry: (() -> Void)? = nil, _ body: () throws -> T) throws -> T {
+        var pause = 0.02
+        while true {
+            do {
+                return try body()
+            } catch where isBusy(error) {
+                let left = deadline - ProcessInfo.processInfo.systemUptime
+                if left <= 0 { throw error }
+                onRetry?()
+                Thread.sleep(forTimeInterval: min(left, pause * Double.random(in: 0.5...1)))
+                pause = min(pause * 2, 1)
+            }
+        }
+    }
+
+    /// A sentence for a failure, without SQLite's or Foundation's codes.
+    static func describe(_ error: any Error, path: String = "") -> String {
+        if let e = error as? StoreError { return e.message }
         if let e = error as? DatabaseError {
             switch e.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: return "the database is locked by another process (\(e.message ?? "busy"))"
-            case .SQLITE_READONLY: return "the database is read-only"
-            case .SQLITE_CANTOPEN: return "cannot open the database file"
-            case .SQLITE_NOTADB, .SQLITE_CORRUPT: return "the file is not a yieldstack database or is corrupt"
-            case .SQLITE_FULL: return "the disk is full"
+            case .SQLITE_READONLY: return "the database is read-only (read-only file or file system)"
+            case .SQLITE_CANTOPEN: return "cannot open the database file: \(openFailureReason(path))"
+            case .SQLITE_NOTADB: return "the file is not a database (not SQLite, so not a yieldstack results database)"
+            case .SQLITE_CORRUPT: return "the database file is corrupt"
+            case .SQLITE_FULL: return "no space left on device (the disk is full)"
+            case .SQLITE_IOERR: return "input/output error while accessing the database"
+            case .SQLITE_PERM, .SQLITE_AUTH: return "permission denied"
             default: return e.message ?? "\(e)"
             }
         }
-        return "\(error)"
+        return IOErrorText.describe(error)
+    }
+
+    /// Why SQLite could not open `path`, found by looking at the file system.
+    static func openFailureReason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return "is a directory" }
+            return access(path, R_OK) == 0 ? "input/output error" : "permission denied"
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) { return "no such file or directory" }
+        return IOErrorText.unwritableReason(directory: dir) ?? "no such file or directory"
+    }
+
+    /// Probes, before a long simulation, that a run could be written: the
+    /// folder still takes new files and the file is not read-only.
+    public func checkWritable() throws(StoreError) {
+        guard path != ":memory:" else { return }
+        if isReadOnly { throw StoreError(path: path, message: "was opened read-only") }
+        let dir = (path as NSString).deletingLastPathComponent
+        if let reason = IOErrorText.unwritableReason(directory: dir) {
+            throw StoreError(path: path, message: "cannot write in the database's folder \(dir.isEmpty ? "." : dir): \(reason)")
+        }
+        let readOnly = queue.inDatabase { db in sqlite3_db_readonly(db.sqliteConnection, "main") == 1 }
+        if readOnly { throw StoreError(path: path, message: "the database file is read-only (or on a read-only file system)") }
     }
 
     // MARK: Writing
 
     /// Writes a whole run in one transaction and returns its id.
+    ///
+    /// Waits for other writers as `StoreWaitPolicy` says. If the database
+    /// still cannot take the run (locked past the wait, disk full, made
+    /// read-only meanwhile), the finished simulation is not lost: it is
+    /// written to a recovery file, a yieldstack database holding just this
+    /// run (`<db>.recovery-<sha8>-<n>.sqlite`, or in the temporary folder if
+    /// the database's folder refuses it), and the error's message and
+    /// `recoveryPath` say where it is and how to import it.
     public func save(_ result: SimulationResult, summaries: [StrategySummary], metadata: RunMetadata) throws(StoreError) -> Int64 {
         do {
-            return try queue.write { db in try self.insert(result, summaries: summaries, metadata: metadata, db: db) }
+            return try Self.retrying(until: Self.deadline(wait), onRetry: onBusyRetry) { try self.writeRun(result, summaries: summaries, metadata: metadata) }
         } catch let e as StoreError {
             throw e
         } catch {
-            throw StoreError(path: path, message: Self.describe(error))
+            let reason = Self.describe(error, path: path)
+            if !Self.isBusy(error) {
+                // Give back the space a failed transaction took in the WAL (disk full).
+                try? queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            }
+            guard path != ":memory:" else { throw StoreError(path: path, message: reason) }
+            switch writeRecovery(result, summaries: summaries, metadata: metadata) {
+            case .success(let file):
+                throw StoreError(path: path, message: """
+                    \(reason); the finished run was saved to \(file) instead; \
+                    import it with `yieldstack import --db \(path) \(file)`
+                    """, recoveryPath: file)
+            case .failure(let second):
+                throw StoreError(path: path, message: "\(reason); saving the run to a recovery file failed too: \(second.message)")
+            }
         }
+    }
+
+    private func writeRun(_ result: SimulationResult, summaries: [StrategySummary], metadata: RunMetadata) throws -> Int64 {
+        try queue.writeWithoutTransaction { db in
+            var runID: Int64 = 0
+            try db.inTransaction(.immediate) {
+                runID = try self.insert(result, summaries: summaries, metadata: metadata, db: db)
+                return .commit
+            }
+            return runID
+        }
+    }
+
+    /// Writes the run into a new single-file database (rollback journal, so
+    /// no `-wal` to carry along) beside this one, or in the temporary folder.
+    private func writeRecovery(_ result: SimulationResult, summaries: [StrategySummary], metadata: RunMetadata) -> Result<String, StoreError> {
+        let name = (path as NSString).lastPathComponent
+        let stems = [path, (NSTemporaryDirectory() as NSString).appendingPathComponent(name)]
+        var last = StoreError(path: path, message: "no recovery file could be created")
+        for stem in stems {
+            for n in 1...999 {
+                let file = "\(stem).recovery-\(metadata.scenarioSHA256.prefix(8))-\(n).sqlite"
+                // O_EXCL: two failing writers never pick the same file.
+                let fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+                if fd < 0 {
+                    if errno == EEXIST { continue }
+                    last = StoreError(path: file, message: IOErrorText.phrase(errno: errno))
+                    break
+                }
+                Foundation.close(fd)
+                do {
+                    let store = try ResultStore(path: file, wait: StoreWaitPolicy(busyTimeout: 1, total: 5), journal: .delete)
+                    defer { store.close() }
+                    _ = try store.writeRun(result, summaries: summaries, metadata: metadata)
+                    return .success(file)
+                } catch {
+                    last = StoreError(path: file, message: Self.describe(error, path: file))
+                    unlink(file)
+                    unlink(file + "-journal")
+                    break
+                }
+            }
+        }
+        return .failure(last)
     }
 
     private func insert(_ result: SimulationResult, summaries: [StrategySummary], metadata: RunMetadata, db: Database) throws -> Int64 {
@@ -142,7 +498,10 @@ public final class ResultStore: @unchecked Sendable {
             """)
         let insertPath = try BulkInsert(db, sql: "INSERT INTO path_summary VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         let insertMetric = try BulkInsert(db, sql: "INSERT INTO metrics VALUES (?, ?, ?, ?)")
-        let bulk = [insertDaily, insertLayerDaily, insertQuantile, insertEvent, insertPath, insertMetric]
+        let insertLayerRate = try BulkInsert(db, sql: """
+            INSERT INTO layer_rates (run_id, strategy, path, day, layer_id, rate) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        let bulk = [insertDaily, insertLayerDaily, insertQuantile, insertEvent, insertPath, insertMetric, insertLayerRate]
 
         for (s, r) in result.strategies.enumerated() {
             let spec = scenario.strategies[s]
@@ -222,6 +581,29 @@ public final class ResultStore: @unchecked Sendable {
                 try insertMetric.step()
                 try tick()
             }
+            for row in r.layerRates {
+                insertLayerRate.bind(3, row.path)
+                insertLayerRate.bind(4, row.day)
+                insertLayerRate.bind(5, layerIDs[row.layer])
+                insertLayerRate.bind(6, row.rate)
+                try insertLayerRate.step()
+                try tick()
+            }
+        }
+        let insertMarket = try BulkInsert(db, sql: """
+            INSERT INTO market_daily (run_id, path, day, date, asset, price, ratio) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        insertMarket.bind(1, runID)
+        let assetNames = scenario.market.assets.map(\.name)
+        for row in result.marketDaily {
+            insertMarket.bind(2, row.path)
+            insertMarket.bind(3, row.day)
+            insertMarket.bind(4, dates[row.day])
+            insertMarket.bind(5, assetNames[row.asset])
+            insertMarket.bind(6, row.price)
+            insertMarket.bind(7, row.ratio)
+            try insertMarket.step()
+            try tick()
         }
         return runID
     }
@@ -290,6 +672,21 @@ public final class ResultStore: @unchecked Sendable {
                     }
                     stored.strategies.append(strategy)
                 }
+                // A database read-only opened is not migrated: one made before v2 has neither table.
+                guard try db.tableExists("market_daily"), try db.tableExists("layer_rates") else { return stored }
+                stored.marketDaily = try Row.fetchAll(db, sql: "SELECT * FROM market_daily WHERE run_id = ? ORDER BY path, day, asset",
+                                                      arguments: [id]).map {
+                    StoredMarketDaily(path: $0["path"], day: $0["day"], asset: $0["asset"], price: $0["price"], ratio: $0["ratio"])
+                }
+                // Strategies and layers in scenario order, as everywhere else in a run.
+                stored.layerRates = try Row.fetchAll(db, sql: """
+                    SELECT r.strategy, r.path, r.day, r.layer_id, r.rate FROM layer_rates r
+                    JOIN strategies s ON s.run_id = r.run_id AND s.name = r.strategy
+                    JOIN layers l ON l.run_id = r.run_id AND l.strategy = r.strategy AND l.layer_id = r.layer_id
+                    WHERE r.run_id = ? ORDER BY s.position, r.path, r.day, l.position
+                    """, arguments: [id]).map {
+                    StoredLayerRate(strategy: $0["strategy"], path: $0["path"], day: $0["day"], layer: $0["layer_id"], rate: $0["rate"])
+                }
                 return stored
             }
         } catch let e as StoreError {
@@ -302,11 +699,7 @@ public final class ResultStore: @unchecked Sendable {
     /// Rows of a table for one run, as text, in key order: for tests that
     /// compare two runs' rows ignoring ids and timestamps.
     public func dump(table: String, run id: Int64) throws(StoreError) -> [String] {
-        let order: [String: String] = [
-            "runs": "id", "strategies": "position", "layers": "strategy, position", "daily": "strategy, path, day",
-            "layer_daily": "strategy, path, day, layer_id", "daily_quantiles": "strategy, day", "events": "id",
-            "path_summary": "strategy, path", "metrics": "strategy, name",
-        ]
+        let order = Dictionary(uniqueKeysWithValues: StoreSchema.runTables.map { ($0.name, $0.order) })
         do {
             return try queue.read { db in
                 let idColumn = table == "runs" ? "id" : "run_id"
@@ -330,6 +723,132 @@ public final class ResultStore: @unchecked Sendable {
     }
 }
 
+extension ResultStore {
+    /// Copies every run of the yieldstack database at `source` (a recovery
+    /// file, another machine's results) into this one, in one transaction:
+    /// all of a run's rows, under new run ids, so nothing is half-imported
+    /// and ids already here are never reused. The source is only read.
+    /// Returns the new ids in the order of the source's ids.
+    @discardableResult
+    public func importRuns(from source: String) throws(StoreError) -> [ImportedRun] {
+        if isReadOnly { throw StoreError(path: path, message: "was opened read-only; it cannot take imported runs") }
+        let resolved = { (p: String) in URL(fileURLWithPath: p).resolvingSymlinksInPath().standardizedFileURL.path }
+        if path != ":memory:", resolved(source) == resolved(path) {
+            throw StoreError(path: source, message: "is the target database itself; nothing to import")
+        }
+        // Refuses missing, foreign and non-SQLite files with their own sentences.
+        let from = try ResultStore(readOnlyPath: source, wait: wait)
+        let plan: (ids: [Int64], columns: [String: [String]])
+        do {
+            plan = try from.queue.read { db in
+                let applied = try db.tableExists("grdb_migrations")
+                    ? try String.fetchSet(db, sql: "SELECT identifier FROM grdb_migrations") : []
+                let known = Set(StoreSchema.migrations.map(\.identifier))
+                if let unknown = applied.subtracting(known).sorted().first {
+                    throw StoreError(path: source, message: "was written by a newer yieldstack (schema migration '\(unknown)'); import it with that version")
+                }
+                var columns: [String: [String]] = [:]
+                for (table, _) in StoreSchema.runTables where try db.tableExists(table) {
+                    columns[table] = try db.columns(in: table).map(\.name)
+                }
+                return (try Int64.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id"), columns)
+            }
+        } catch {
+            throw StoreError(path: source, message: Self.describe(error, path: source))
+        }
+        from.close()
+        do {
+            return try Self.retrying(until: Self.deadline(wait)) {
+                try queue.writeWithoutTransaction { db in
+                    let target = Dictionary(uniqueKeysWithValues: try StoreSchema.runTables.map { ($0.name, Set(try db.columns(in: $0.name).map(\.name))) })
+                    try db.execute(sql: "ATTACH DATABASE ? AS import_source", arguments: [source])
+                    defer { try? db.execute(sql: "DETACH DATABASE import_source") }
+                    var imported: [ImportedRun] = []
+                    try db.inTransaction(.immediate) {
+                        imported = []
+                        for old in plan.ids {
+                            // The same run twice (an import repeated by mistake) would
+                            // double every statistic over runs: refuse the whole file.
+                            if let existing = try Int64.fetchOne(db, sql: """
+                                SELECT m.id FROM main.runs m JOIN import_source.runs s
+                                ON m.scenario_sha256 = s.scenario_sha256 AND m.seed = s.seed AND m.paths = s.paths
+                                AND m.started_at = s.started_at AND m.finished_at = s.finished_at AND m.tool_version = s.tool_version
+                                WHERE s.id = ? ORDER BY m.id LIMIT 1
+                                """, arguments: [old]) {
+                                throw StoreError(path: path, message: """
+                                    already holds run \(old) of \(source) (as run \(existing): same scenario, seed, paths and timestamps); \
+                                    nothing was imported from that file
+                                    """)
+                            }
+                            var newID: Int64 = 0
+                            for (table, order) in StoreSchema.runTables {
+                                guard let available = plan.columns[table] else { continue }
+                                // Ids are the target's own; a table the source predates stays empty.
+                                let copied = available.filter { !["id", "run_id"].contains($0) && target[table]?.contains($0) == true }
+                                let list = copied.map { "\"\($0)\"" }.joined(separator: ", ")
+                                if table == "runs" {
+                                    try db.execute(sql: "INSERT INTO main.runs (\(list)) SELECT \(list) FROM import_source.runs WHERE id = ?",
+                                                   arguments: [old])
+                                    newID = db.lastInsertedRowID
+                                } else {
+                                    try db.execute(sql: """
+                                        INSERT INTO main.\(table) (run_id, \(list)) SELECT ?, \(list) FROM import_source.\(table)
+                                        WHERE run_id = ? ORDER BY \(order)
+                                        """, arguments: [newID, old])
+                                }
+                            }
+                            imported.append(ImportedRun(sourceID: old, id: newID))
+                        }
+                        return .commit
+                    }
+                    return imported
+                }
+            }
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError(path: path, message: "cannot import \(source): \(Self.describe(error, path: path))")
+        }
+    }
+}
+
+/// One asset's price on one day of one stored path (`market_daily`).
+public struct StoredMarketDaily: Sendable, Equatable {
+    public var path: Int
+    public var day: Int
+    public var asset: String
+    /// In the run's currency.
+    public var price: Double
+    /// Peg ratio; nil for an asset without a peg.
+    public var ratio: Double?
+
+    public init(path: Int, day: Int, asset: String, price: Double, ratio: Double?) {
+        self.path = path
+        self.day = day
+        self.asset = asset
+        self.price = price
+        self.ratio = ratio
+    }
+}
+
+/// The rate one layer used on one day of one stored path (`layer_rates`).
+public struct StoredLayerRate: Sendable, Equatable {
+    public var strategy: String
+    public var path: Int
+    public var day: Int
+    /// The layer's id.
+    public var layer: String
+    public var rate: Double
+
+    public init(strategy: String, path: Int, day: Int, layer: String, rate: Double) {
+        self.strategy = strategy
+        self.path = path
+        self.day = day
+        self.layer = layer
+        self.rate = rate
+    }
+}
+
 /// A run as the database holds it: enough to render its report and `--json`
 /// without the scenario's data files or the engine.
 public struct StoredRun: Sendable {
@@ -348,6 +867,10 @@ public struct StoredRun: Sendable {
     public var storedPaths: Int
     public var toolVersion: String
     public var strategies: [StoredStrategy]
+    /// Prices and peg ratios of the stored paths, by path, day and asset.
+    public var marketDaily: [StoredMarketDaily] = []
+    /// Rates of rate-bearing layers on the stored paths, by strategy (scenario order), path, day and layer id.
+    public var layerRates: [StoredLayerRate] = []
 
     public var endDate: CivilDate { start.adding(days: days - 1) }
 
