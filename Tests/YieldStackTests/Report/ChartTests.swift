@@ -143,5 +143,10 @@ struct ChartTests {
         #expect(bins.allSatisfy { $0.hi - $0.lo == 10 })
         #expect(ReportCharts.histogram([]).isEmpty)
         #expect(ReportCharts.histogram([5, 5, 5]).map(\.count).reduce(0, +) == 3)
+        // A far tail folds into the last bin instead of stretching the axis.
+        let capped = ReportCharts.histogram(values + [10_000], maxBins: 10, cap: 99.9)
+        #expect(capped.last?.hi == 100)
+        #expect(capped.last?.count == 101)
+        #expect(capped.map(\.count).reduce(0, +) == 1001)
     }
 }

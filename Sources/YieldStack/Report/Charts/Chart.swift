@@ -167,6 +167,8 @@ struct ChartRenderer {
     let chart: Chart
 
     static let font = "12"
+    /// A white outline behind labels drawn over data, so they stay legible.
+    static let halo: [(String, String)] = [("stroke", "#ffffff"), ("stroke-width", "3"), ("paint-order", "stroke"), ("font-weight", "bold")]
     static let charWidth = 6.8
 
     struct Layout {
@@ -180,7 +182,7 @@ struct ChartRenderer {
         let legend = legendItems()
         let legendRows = layoutLegend(legend, width: c.width - 96)
         let legendHeight = Double(legendRows.count) * 20
-        let layout = Layout(left: 84, right: c.width - 22, top: 40 + legendHeight + (legendRows.isEmpty ? 0 : 6),
+        let layout = Layout(left: 84, right: c.width - 36, top: 40 + legendHeight + (legendRows.isEmpty ? 0 : 6),
                             bottom: c.height - (isCategorical ? 62 : 50))
         let (xScale, xTicks) = xAxis(layout)
         let (yScale, yTicks) = yAxis(layout)
@@ -245,13 +247,13 @@ struct ChartRenderer {
                 let py = yScale(y)
                 guard py >= layout.top, py <= layout.bottom else { continue }
                 w.text("text", [("class", "rule-label"), ("x", SVGNumber.text(layout.right - 4)), ("y", SVGNumber.text(py - 4)),
-                                ("text-anchor", "end"), ("fill", style.color)], label)
+                                ("text-anchor", "end"), ("fill", style.color)] + Self.halo, label)
             case .vRule(_, let x, let label?, let style):
                 let px = xScale(x)
                 let anchorEnd = px > layout.left + layout.plotWidth * 0.6
                 w.text("text", [("class", "rule-label"), ("x", SVGNumber.text(px + (anchorEnd ? -4 : 4))),
                                 ("y", SVGNumber.text(layout.top + 14 + Double(vRuleIndex) * 14)),
-                                ("text-anchor", anchorEnd ? "end" : "start"), ("fill", style.color)], label)
+                                ("text-anchor", anchorEnd ? "end" : "start"), ("fill", style.color)] + Self.halo, label)
                 vRuleIndex += 1
             default: break
             }

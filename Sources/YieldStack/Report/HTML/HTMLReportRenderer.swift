@@ -58,6 +58,7 @@ public struct HTMLReportRenderer {
         h1 { font-size: 1.6em; margin: 0.6em 0 0.3em; }
         h2 { font-size: 1.3em; border-bottom: 2px solid #0072B2; padding-bottom: 2px; margin-top: 1.8em; }
         h3 { font-size: 1.1em; margin-top: 1.4em; }
+        .table-wrap { max-width: 100%; overflow-x: auto; }
         table { border-collapse: collapse; margin: 0.6em 0 1em; font-size: 0.86em; }
         th, td { border: 1px solid #bbb; padding: 3px 7px; text-align: left; vertical-align: top; }
         th { background: #eef3f8; }
@@ -320,7 +321,7 @@ public struct HTMLReportRenderer {
     private func table(_ out: inout [String], _ headers: [String], _ rows: [[String]], numericFrom: Int,
                        textColumns: Set<Int> = [], lastRowTotal: Bool = false) {
         func numeric(_ i: Int) -> Bool { i >= numericFrom && !textColumns.contains(i) }
-        out.append("<table>")
+        out.append("<div class=\"table-wrap\"><table>")
         out.append("<thead><tr>" + headers.enumerated().map { i, t in
             let text = t.hasPrefix("#") ? String(t.dropFirst()) : t
             return numeric(i) ? "<th class=\"num\">\(text)</th>" : "<th>\(text)</th>"
@@ -331,7 +332,7 @@ public struct HTMLReportRenderer {
             out.append("<tr\(cls)>" + row.enumerated().map { i, c in numeric(i) ? "<td class=\"num\">\(c)</td>" : "<td>\(c)</td>" }.joined() + "</tr>")
         }
         out.append("</tbody>")
-        out.append("</table>")
+        out.append("</table></div>")
     }
 
     /// By day; within a day, events of every path before the path's own

@@ -158,24 +158,26 @@ enum ReportCharts {
         return Chart(id: chartID("waterfall", index, s.name),
                      title: "Attribution, \(s.name)\(run.paths > 1 ? " (means over paths)" : "")",
                      xLabel: "Source of the change", yLabel: "Equity (\(run.currency))", x: .categories(labels), marks: marks,
-                     yDomain: (ticks.lower, ticks.upper))
+                     yDomain: (ticks.lower, ticks.upper), width: max(760, 110 + 84 * Double(labels.count)))
     }
 
     // MARK: Distribution
 
     /// Bin edges and counts of the final equities: round bin widths from the
-    /// same nice-step ladder as the axes.
-    static func histogram(_ values: [Double], maxBins: Int = 30) -> [(lo: Double, hi: Double, count: Int)] {
+    /// same nice-step ladder as the axes. Values above `cap` (a far tail that
+    /// would squash the rest into a few bars) are counted in the last bin.
+    static func histogram(_ values: [Double], maxBins: Int = 30, cap: Double? = nil) -> [(lo: Double, hi: Double, count: Int)] {
         let finite = values.filter(\.isFinite)
-        guard let lo = finite.min(), let hi = finite.max() else { return [] }
+        guard let lo = finite.min(), let max = finite.max() else { return [] }
+        let hi = Swift.max(lo, Swift.min(max, cap ?? max))
         let ticks = NiceTicks(lo: lo, hi: hi, maxTicks: maxBins + 1)
         let step = ticks.step
         guard step > 0 else { return [] }
-        let bins = max(1, Int(((ticks.upper - ticks.lower) / step).rounded()))
+        let bins = Swift.max(1, Int(((ticks.upper - ticks.lower) / step).rounded()))
         var counts = [Int](repeating: 0, count: bins)
         for v in finite {
             let k = Int(((v - ticks.lower) / step).rounded(.down))
-            counts[min(max(k, 0), bins - 1)] += 1
+            counts[Swift.min(Swift.max(k, 0), bins - 1)] += 1
         }
         return counts.enumerated().map { (ticks.lower + Double($0.offset) * step, ticks.lower + Double($0.offset + 1) * step, $0.element) }
     }
@@ -184,11 +186,17 @@ enum ReportCharts {
     /// level and VaR 95 / CVaR 95 drawn where those losses put the equity.
     static func distribution(_ run: StoredRun, _ s: StoredStrategy, index: Int) -> Chart? {
         guard run.paths > 1, s.paths.count > 1 else { return nil }
-        let finals = s.paths.map(\.finalEquity)
-        let bins = histogram(finals)
-        guard !bins.isEmpty else { return nil }
+        let finals = s.paths.map(\.finalEquity).filter(\.isFinite)
+        // The top 1 % of paths can sit far out (a year of a volatile GBM):
+        // bin up to the 99th percentile and fold the rest into the last bin.
+        var sorted = finals.sorted()
+        let cap = sorted.isEmpty ? nil : Statistics.quantiles(&sorted, [0.99]).first
+        let bins = histogram(finals, cap: cap)
+        guard let last = bins.last else { return nil }
+        let folded = finals.filter { $0 >= last.hi }.count
         let baseline = s.paths.map { $0.initialValue + $0.netFlows }.reduce(0, +) / Double(s.paths.count)
-        var marks: [ChartMark] = [.bars(name: "paths per bin", bars: bins.map { ChartBar(x0: $0.lo, x1: $0.hi, y0: 0, y1: Double($0.count)) },
+        let barsName = folded > 0 ? "paths per bin (the last also holds \(folded) above \(Format.grouped(last.hi, 0)))" : "paths per bin"
+        var marks: [ChartMark] = [.bars(name: barsName, bars: bins.map { ChartBar(x0: $0.lo, x1: $0.hi, y0: 0, y1: Double($0.count)) },
                                         style: SeriesStyle(color: Palette.skyBlue, opacity: 0.9))]
         marks.append(.vRule(name: "break-even (initial + deposits)", x: baseline, label: nil,
                             style: SeriesStyle(color: Palette.grey, dash: "2 3", width: 1.5)))
