@@ -212,4 +212,22 @@ struct HTMLReportTests {
         #expect(chart.marks.count == 1, "only the borrowing strategy")
         #expect(chart.yDomain.map { $0.0 == 0 && $0.1 > 0 } == true)
     }
+
+    @Test("run writes <stem>.html beside <stem>.md; report --out x.html reproduces it byte for byte, --out x.md stays Markdown")
+    func cliWiring() throws {
+        let cli = CLITests()
+        let dir = TestSupport.tempDirectory()
+        let db = dir + "/r.sqlite"
+        let first = try cli.run(["run", TestSupport.fixture("golden-scenario.json"), "--db", db, "--report-dir", dir, "--quiet"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let written = try String(contentsOfFile: dir + "/golden-scenario.html", encoding: .utf8)
+        #expect(written.hasPrefix("<!DOCTYPE html>"))
+        #expect(written.contains(HTMLReportRenderer.runLinePrefix + "1 in database <code>\(Markup.text(db))</code>."))
+        let again = dir + "/again.html"
+        #expect(try cli.run(["report", "--db", db, "--run", "1", "--out", again]).status == 0)
+        #expect(try String(contentsOfFile: again, encoding: .utf8) == written)
+        let markdown = dir + "/again.md"
+        #expect(try cli.run(["report", "--db", db, "--run", "1", "--out", markdown]).status == 0)
+        #expect(try String(contentsOfFile: markdown, encoding: .utf8) == String(contentsOfFile: dir + "/golden-scenario.md", encoding: .utf8))
+    }
 }
