@@ -150,6 +150,9 @@ struct HTMLReportTests {
                       ChartSeries(name: "stETH/ETH", kind: .peg, values: (0..<days).map { $0 == 5 ? nil : 0.999 - Double($0) / 10000 }),
                       ChartSeries(name: "stack: aave borrow", kind: .rate, values: (0..<days).map { 0.03 + Double($0 % 30) / 1000 })]
         let page = html(run, market: market)
+        if let dir = ProcessInfo.processInfo.environment["YIELDSTACK_HTML_DUMP"] {
+            try page.write(toFile: dir + "/market.html", atomically: true, encoding: .utf8)
+        }
         let section = page.components(separatedBy: "<section id=\"market\">").dropFirst().first?.components(separatedBy: "</section>").first ?? ""
         let charts = svgElements(section)
         // ETH and stETH share a chart; CRV, a thousand times smaller, gets its own.

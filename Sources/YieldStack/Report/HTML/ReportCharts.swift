@@ -15,6 +15,15 @@ enum ReportCharts {
     static let total = SeriesStyle(color: Palette.blue, opacity: 0.85)
     static let threshold = SeriesStyle(color: Palette.black, dash: "5 4", width: 1.5)
 
+    static let shock = SeriesStyle(color: Palette.grey, dash: "1 3", width: 1.5)
+
+    /// A dotted vertical line on each day a scheduled shock hit (the same on
+    /// every path), so a reader can tie a dip in a line to its cause.
+    static func shockRules(_ strategies: [StoredStrategy]) -> [ChartMark] {
+        let days = Set(strategies.flatMap { $0.events.filter { $0.kind == .shock && $0.path == nil }.map(\.day) }).sorted()
+        return days.map { .vRule(name: "scheduled shock", x: Double($0), label: nil, style: shock) }
+    }
+
     static func chartID(_ kind: String, _ index: Int, _ name: String) -> String {
         "chart-\(kind)-\(index)-\(Markup.slug(name))"
     }
@@ -38,6 +47,7 @@ enum ReportCharts {
                                style: monteCarlo ? pathZero : median))
         }
         guard !marks.isEmpty else { return nil }
+        marks += shockRules([s])
         return Chart(id: chartID("equity", index, s.name), title: "Equity over time: \(s.name)", xLabel: "Date",
                      yLabel: "Equity (\(run.currency))", x: .dates(start: run.start), marks: marks)
     }
@@ -54,6 +64,7 @@ enum ReportCharts {
             marks.append(.line(name: s.name, points: points, style: Palette.style(i)))
         }
         guard !marks.isEmpty else { return nil }
+        marks += shockRules(run.strategies)
         return Chart(id: "chart-equity-all", title: run.paths > 1 ? "Median equity of each strategy" : "Equity of each strategy",
                      xLabel: "Date", yLabel: "Equity (\(run.currency))", x: .dates(start: run.start), marks: marks)
     }
@@ -80,6 +91,7 @@ enum ReportCharts {
             }
         }
         guard !marks.isEmpty else { return nil }
+        marks += shockRules(run.strategies)
         marks.append(.hRule(name: "liquidation at 1.0", y: 1, label: "1.0", style: threshold))
         if !liquidations.isEmpty {
             marks.append(.points(name: "liquidation (path 0)", points: liquidations,
