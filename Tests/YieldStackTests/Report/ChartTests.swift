@@ -149,4 +149,19 @@ struct ChartTests {
         #expect(capped.last?.count == 101)
         #expect(capped.map(\.count).reduce(0, +) == 1001)
     }
+
+    @Test("y labels from a million up print in millions; long titles and legend names are cut with an ellipsis")
+    func compactLabels() {
+        let big = ChartRenderer.tickLabels(NiceTicks(lo: 0, hi: 2_500_000, maxTicks: 6), .number).map(\.1)
+        #expect(big == ["0.0 M", "0.5 M", "1.0 M", "1.5 M", "2.0 M", "2.5 M"])
+        let small = ChartRenderer.tickLabels(NiceTicks(lo: 0, hi: 1, maxTicks: 5), .percent).map(\.1)
+        #expect(small == ["0 %", "25 %", "50 %", "75 %", "100 %"])
+        #expect(ChartRenderer.fit("abcdef", 4) == "abc…")
+        #expect(ChartRenderer.fit("abc", 4) == "abc")
+        let long = String(repeating: "n", count: 300)
+        let svg = Chart(id: "long", title: long, xLabel: "x", yLabel: "y", x: .numeric,
+                        marks: [.line(name: long, points: [ChartPoint(x: 0, y: 0), ChartPoint(x: 1, y: 1)], style: Palette.style(0))]).svg()
+        #expect(svg.contains("<title id=\"long-title\">\(long)</title>"))
+        #expect(svg.contains("…</text>"))
+    }
 }

@@ -197,7 +197,7 @@ struct ChartRenderer {
         defs(&w, layout)
         w.empty("rect", [("x", "0"), ("y", "0"), ("width", SVGNumber.text(c.width)), ("height", SVGNumber.text(c.height)), ("fill", "#ffffff")])
         w.text("text", [("class", "chart-title"), ("x", SVGNumber.text(c.width / 2)), ("y", "22"), ("text-anchor", "middle"),
-                        ("font-size", "15"), ("font-weight", "bold")], c.title)
+                        ("font-size", "15"), ("font-weight", "bold")], Self.fit(c.title, Int(c.width / 8.6)))
         drawLegend(&w, legendRows, top: 36)
 
         // Grid and axes.
@@ -284,7 +284,7 @@ struct ChartRenderer {
             let xs = allX()
             let ticks = NiceTicks(lo: xs.min() ?? 0, hi: xs.max() ?? 1, maxTicks: 8)
             let scale = LinearScale(domain: (ticks.lower, ticks.upper), range: (layout.left, layout.right))
-            return (scale, ticks.values.map { ($0, format($0, ticks.decimals, chart.xFormat)) })
+            return (scale, Self.tickLabels(ticks, chart.xFormat))
         }
     }
 
@@ -299,10 +299,33 @@ struct ChartRenderer {
         }
         let ticks = NiceTicks(lo: lo, hi: hi, maxTicks: 7)
         let scale = LinearScale(domain: (ticks.lower, ticks.upper), range: (layout.bottom, layout.top))
-        return (scale, ticks.values.map { ($0, format($0, ticks.decimals, chart.yFormat)) })
+        return (scale, Self.tickLabels(ticks, chart.yFormat))
     }
 
-    func format(_ v: Double, _ decimals: Int, _ f: ValueFormat) -> String {
+    /// Tick labels, all with the same decimals; from a million up, numbers
+    /// print in millions ("1.25 M") so they fit the margin beside the axis.
+    static func tickLabels(_ ticks: NiceTicks, _ f: ValueFormat) -> [(Double, String)] {
+        let largest = ticks.values.map(abs).max() ?? 0
+        guard f == .number, largest >= 1_000_000 else {
+            return ticks.values.map { ($0, format($0, ticks.decimals, f)) }
+        }
+        let scaled = ticks.values.map { $0 / 1_000_000 }
+        // The fewest decimals that print every scaled tick exactly.
+        let decimals = (0...6).first { d in
+            let p = pow(10, Double(d))
+            return scaled.allSatisfy { abs(($0 * p).rounded() - $0 * p) < 1e-6 }
+        } ?? 6
+        return zip(ticks.values, scaled).map { ($0, Format.grouped($1, decimals) + " M") }
+    }
+
+    /// Keeps a label within `maxChars`, ending it with "…" when cut (the
+    /// full text stays in the SVG `<title>` or the legend's own line).
+    static func fit(_ s: String, _ maxChars: Int) -> String {
+        guard s.count > maxChars, maxChars > 1 else { return s }
+        return String(s.prefix(maxChars - 1)) + "…"
+    }
+
+    static func format(_ v: Double, _ decimals: Int, _ f: ValueFormat) -> String {
         switch f {
         case .number: return Format.grouped(v, decimals)
         case .percent: return Format.fixed(v * 100, max(0, decimals - 2)) + " %"
@@ -449,7 +472,9 @@ struct ChartRenderer {
         }
     }
 
-    func itemWidth(_ m: ChartMark) -> Double { 34 + Double((m.name ?? "").count) * Self.charWidth + 18 }
+    static let legendChars = 70
+
+    func itemWidth(_ m: ChartMark) -> Double { 34 + Double(Self.fit(m.name ?? "", Self.legendChars).count) * Self.charWidth + 18 }
 
     func layoutLegend(_ items: [ChartMark], width: Double) -> [[ChartMark]] {
         var rows: [[ChartMark]] = []
@@ -492,7 +517,7 @@ struct ChartRenderer {
                                      ("y2", SVGNumber.text(y))] + strokeAttributes(s))
                     if case .line = item, let shape = s.marker { marker(shape, at: (x + 14, y), style: s, &w) }
                 }
-                w.text("text", [("x", SVGNumber.text(x + 34)), ("y", SVGNumber.text(y + 4))], item.name ?? "")
+                w.text("text", [("x", SVGNumber.text(x + 34)), ("y", SVGNumber.text(y + 4))], Self.fit(item.name ?? "", Self.legendChars))
                 w.close("g")
                 x += itemWidth(item)
             }
