@@ -175,6 +175,20 @@ struct HTMLReportTests {
         #expect(page == html(output.stored))
     }
 
+    @Test("two runs of the same scenario and seed give the same HTML but for the run line")
+    func sameScenarioTwice() throws {
+        let loaded = try ScenarioLoader.load(path: TestSupport.fixture("golden-scenario.json"))
+        let store = try ResultStore()
+        let first = try RunPipeline.run(loaded, options: SimulationOptions(), store: store, reportDirectory: nil, now: { "t1" })
+        let second = try RunPipeline.run(loaded, options: SimulationOptions(), store: store, reportDirectory: nil, now: { "t2" })
+        #expect(first.runID != second.runID)
+        let a = html(first.stored).components(separatedBy: "\n"), b = html(second.stored).components(separatedBy: "\n")
+        #expect(a.count == b.count)
+        let differing = zip(a, b).filter { $0 != $1 }
+        #expect(differing.count == 1)
+        #expect(differing.allSatisfy { $0.0.hasPrefix(HTMLReportRenderer.runLinePrefix) && $0.1.hasPrefix(HTMLReportRenderer.runLinePrefix) })
+    }
+
     @Test("the waterfall's steps run from initial value to final equity")
     func waterfallCloses() throws {
         let run = try MonteCarloFixture.run()

@@ -15,8 +15,10 @@ public struct NiceTicks: Sendable, Equatable {
     /// At most `maxTicks` (≥ 2) ticks covering `lo`…`hi`. A zero or
     /// non-finite range is widened first, so it never divides by zero.
     public init(lo rawLo: Double, hi rawHi: Double, maxTicks: Int = 6) {
-        var lo = rawLo.isFinite ? rawLo : 0
-        var hi = rawHi.isFinite ? rawHi : 1
+        // Clamped so that hi − lo, and every tick index, stay finite.
+        let limit = 1e300
+        var lo = rawLo.isFinite ? min(max(rawLo, -limit), limit) : 0
+        var hi = rawHi.isFinite ? min(max(rawHi, -limit), limit) : 1
         if lo > hi { swap(&lo, &hi) }
         if hi - lo <= max(abs(lo), abs(hi)) * 1e-12 {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
