@@ -247,4 +247,19 @@ struct HTMLReportTests {
         #expect(try cli.run(["report", "--db", db, "--run", "1", "--out", markdown]).status == 0)
         #expect(try String(contentsOfFile: markdown, encoding: .utf8) == String(contentsOfFile: dir + "/golden-scenario.md", encoding: .utf8))
     }
+
+    @Test("headless Chromium renders the page to a non-blank screenshot (set YIELDSTACK_BROWSER_TEST=1; needs chromium)",
+          .enabled(if: ProcessInfo.processInfo.environment["YIELDSTACK_BROWSER_TEST"] == "1"))
+    func browserScreenshot() throws {
+        let dir = TestSupport.tempDirectory()
+        let page = dir + "/report.html", png = dir + "/report.png"
+        try html(try MonteCarloFixture.run()).write(toFile: page, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [TestSupport.repositoryRoot + "/Tests/browser/screenshot.sh", page, png, "1200x4000"]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: png))
+    }
 }
