@@ -5,7 +5,7 @@ import YieldStack
 extension YieldStackCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-render a stored run's Markdown report from the database alone.")
+            abstract: "Re-render a stored run's report from the database alone (HTML when --out ends in .html).")
 
         @Option(help: "Results database.")
         var db: String
@@ -13,7 +13,7 @@ extension YieldStackCommand {
         @Option(name: .customLong("run"), help: "Run id.")
         var runID: Int64
 
-        @Option(help: "Write the report here instead of standard output.")
+        @Option(help: "Write the report here instead of standard output; a .html file gets the HTML report.")
         var out: String?
 
         func run() throws {
@@ -41,7 +41,8 @@ extension YieldStackCommand {
             } catch {
                 throw Terminal.fail(.store(error))
             }
-            let report = ReportRenderer(run: stored, databasePath: db).render()
+            let html = out.map { ($0 as NSString).pathExtension.lowercased() == "html" } ?? false
+            let report = html ? HTMLReportRenderer(run: stored, databasePath: db).render() : ReportRenderer(run: stored, databasePath: db).render()
             if let out {
                 do {
                     try report.write(toFile: out, atomically: true, encoding: .utf8)

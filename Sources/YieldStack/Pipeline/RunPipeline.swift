@@ -5,6 +5,8 @@ public struct RunOutput: Sendable {
     public var runID: Int64
     public var stored: StoredRun
     public var reportPath: String?
+    /// The HTML report written beside the Markdown one (`<stem>.html`).
+    public var htmlReportPath: String? = nil
     public var report: String
     public var json: JSONValue
     /// The simulation itself, for callers that analyse further (`compare`).
@@ -83,6 +85,7 @@ public enum RunPipeline {
         }
         let report = ReportRenderer(run: stored, databasePath: store.path).render()
         var reportPath: String?
+        var htmlReportPath: String?
         if let dir = reportDirectory {
             let stem = reportName ?? ((loaded.file as NSString).lastPathComponent as NSString).deletingPathExtension
             let path = (dir as NSString).appendingPathComponent(stem + ".md")
@@ -101,9 +104,17 @@ public enum RunPipeline {
                 throw .reportNotWritten(path: path, reason: reason, databasePath: store.path, output: output)
             }
             reportPath = path
+            // The HTML report, from the same stored run (SPEC §4).
+            let htmlPath = (dir as NSString).appendingPathComponent(stem + ".html")
+            do {
+                try HTMLReportRenderer(run: stored, databasePath: store.path).render().write(toFile: htmlPath, atomically: true, encoding: .utf8)
+            } catch {
+                throw .output(path: htmlPath, reason: (error as NSError).localizedDescription)
+            }
+            htmlReportPath = htmlPath
         }
         let json = RunJSON.document(run: stored, databasePath: store.path, reportPath: reportPath)
-        return RunOutput(runID: runID, stored: stored, reportPath: reportPath, report: report, json: json, result: result)
+        return RunOutput(runID: runID, stored: stored, reportPath: reportPath, htmlReportPath: htmlReportPath, report: report, json: json, result: result)
     }
 
     /// Risk summaries of every strategy of a result.
