@@ -53,7 +53,7 @@ extension YieldStackCommand {
                 Terminal.error("\(path): cannot read file: no such file")
                 throw ExitCode(74)
             }
-            let store = try Store.open(path)
+            let store = try Store.openReadOnly(path)
             let ids: [Int64]
             do { ids = try store.runIDs() } catch { throw Terminal.fail(.store(error)) }
             for id in [a, b] where !ids.contains(id) {

@@ -12,7 +12,13 @@ struct ScenarioDecoder {
     /// The scenario file's directory as the user wrote it, for messages.
     let displayDirectory: String
     /// File contents by resolved path, so a CSV shared by several models is read once.
-    var fileCache: [String: Result<SeriesFile, ScenarioError>] = [:]
+    var fileCache: [FileKey: Result<SeriesFile, ScenarioError>] = [:]
+
+    /// A data file as read with one format (the same CSV may be read by two columns).
+    struct FileKey: Hashable {
+        var path: String
+        var format: SeriesFormat
+    }
     var unreadable: ScenarioError?
     var start = CivilDate(dayNumber: 0)
     var days = 1
@@ -173,11 +179,13 @@ struct ScenarioDecoder {
             let resolved = file.hasPrefix("/") ? file : (baseDirectory as NSString).appendingPathComponent(file)
             let display = file.hasPrefix("/") || displayDirectory.isEmpty ? file : (displayDirectory as NSString).appendingPathComponent(file)
             let loaded: Result<SeriesFile, ScenarioError>
-            if let cached = fileCache[resolved] {
+            let format = SeriesFormat(seriesNode: node)
+            let key = FileKey(path: resolved, format: format)
+            if let cached = fileCache[key] {
                 loaded = cached
             } else {
-                loaded = Self.readSeries(resolved: resolved, display: display, keyPath: path / "file", sink: &sink)
-                fileCache[resolved] = loaded
+                loaded = Self.readSeries(resolved: resolved, display: display, format: format, keyPath: path / "file", sink: &sink)
+                fileCache[key] = loaded
             }
             guard case .success(let series) = loaded else {
                 if case .failure(let e) = loaded, case .unreadable = e, unreadable == nil { unreadable = e }
@@ -186,7 +194,7 @@ struct ScenarioDecoder {
             var ok = true
             for r in series.rows {
                 if let problem = kind.check(r.value) {
-                    sink.append(Diagnostic(file: display, location: TextLocation(line: r.line, column: 12), path: path / "file", message: "value \(problem)"))
+                    sink.append(Diagnostic(file: display, location: TextLocation(line: r.line, column: r.valueColumn), path: path / "file", message: "value \(problem)"))
                     ok = false
                 }
             }
@@ -207,8 +215,8 @@ struct ScenarioDecoder {
         }
     }
 
-    static func readSeries(resolved: String, display: String, keyPath: ScenarioPath, sink: inout DiagnosticSink) -> Result<SeriesFile, ScenarioError> {
-        SeriesFile.load(resolved: resolved, display: display, format: SeriesFormat(), keyPath: keyPath, sink: &sink)
+    static func readSeries(resolved: String, display: String, format: SeriesFormat = SeriesFormat(), keyPath: ScenarioPath, sink: inout DiagnosticSink) -> Result<SeriesFile, ScenarioError> {
+        SeriesFile.load(resolved: resolved, display: display, format: format, keyPath: keyPath, sink: &sink)
     }
 
     // MARK: Strategies

@@ -21,7 +21,13 @@ public enum ScenarioSchema {
 
     static func seriesCase(_ valueDescription: String) -> ObjectSchema {
         ObjectSchema("a historical or hand-made path: a CSV file of `date,value` rows, or one value a day from `start`", [
-            Property("file", text("CSV file with `date,value` rows (header optional), relative to the scenario file")),
+            Property("file", .string(StringSchema(maxLength: 1024, "CSV file, relative to the scenario file: `date,value` rows (header optional), or an export as downloaded (see `date_column`)"))),
+            Property("date_column", .oneOfKinds([.string(StringSchema("a header name")), .integer(IntegerSchema(min: 0, max: 1000, "a 0-based column index"))],
+                     description: "the column holding dates (YYYY-MM-DD, ISO date-times, Unix seconds or milliseconds, read as UTC days); default the first")),
+            Property("value_column", .oneOfKinds([.string(StringSchema("a header name")), .integer(IntegerSchema(min: 0, max: 1000, "a 0-based column index"))],
+                     description: "the column holding values; default the second")),
+            Property("scale", .number(NumberSchema(min: 1e-9, max: 1e9, "multiplies every value of the file, e.g. 0.01 for percentages")), default: .number(1)),
+            Property("aggregate", enumeration(["last", "mean"]), default: .string("last"), "how several rows of one UTC day combine: the last, or their mean"),
             Property("values", .array(items: .number(NumberSchema(valueDescription)), minCount: 1, maxCount: nil, description: "one value a day from `start`")),
             Property("fill", enumeration(["none", "previous"]), default: .string("none"),
                      "how to treat a date the file lacks: `none` is an error naming the first missing date; `previous` carries the last earlier value forward and lists the filled dates as warnings"),
@@ -54,7 +60,7 @@ public enum ScenarioSchema {
             Property("to", name, required: true, "the asset this one is pegged to"),
             Property("ratio", .ref("ratio_model"), required: true),
         ]))),
-        Property("description", text("free text")),
+        Property("description", .string(.freeText("free text"))),
     ])
 
     static let shock = ObjectSchema("a scheduled event applied at the start of `day` on every path; give exactly one effect", [
@@ -70,7 +76,7 @@ public enum ScenarioSchema {
         Property("duration_days", .integer(IntegerSchema(min: 1)), "how long a rate override lasts (default: to the end)"),
         Property("slash", .number(fraction), "a liquid-staking layer loses this fraction of its staked principal"),
         Property("exploit", .number(fraction), "a layer loses this fraction of its assets"),
-        Property("description", text("free text")),
+        Property("description", .string(.freeText("free text"))),
     ])
 
     static let market = ObjectSchema("prices, pegs, rates and shocks shared by every strategy", [
@@ -90,7 +96,7 @@ public enum ScenarioSchema {
             Property("from", name, required: true, "id of an earlier layer"),
             Property("fraction", .number(openFraction), default: .number(1)),
         ]))),
-        Property("description", text("free text")),
+        Property("description", .string(.freeText("free text"))),
     ]
 
     static func layer(_ description: String, _ properties: [Property]) -> ObjectSchema {
@@ -147,7 +153,7 @@ public enum ScenarioSchema {
 
     static let strategy = ObjectSchema("a stack of layers run on the scenario's market", [
         Property("name", name, required: true),
-        Property("description", text("free text")),
+        Property("description", .string(.freeText("free text"))),
         Property("capital", .object(ObjectSchema("what the first layer receives on day 0", [
             Property("asset", name, required: true),
             Property("amount", .number(positive), required: true, "token units"),
@@ -157,7 +163,7 @@ public enum ScenarioSchema {
             Property("when", .object(condition), required: true),
             Property("then", .ref("action"), required: true),
             Property("once", .boolean(description: "fire at most once per path"), default: .bool(false)),
-            Property("description", text("free text")),
+            Property("description", .string(.freeText("free text"))),
         ])), minCount: 0, maxCount: nil, description: "")),
         Property("flows", .array(items: .object(ObjectSchema("a deposit (positive) or withdrawal (negative) into the first layer", [
             Property("day", .integer(IntegerSchema(min: 0)), required: true),
@@ -168,7 +174,7 @@ public enum ScenarioSchema {
 
     public static let root = Schema.object(ObjectSchema("a yieldstack scenario: a market and strategies run through it day by day", [
         Property("name", name, required: true),
-        Property("description", text("free text")),
+        Property("description", .string(.freeText("free text"))),
         Property("start", .string(StringSchema(format: .date, "date of day 0")), required: true),
         Property("days", .integer(IntegerSchema(min: 1, max: 36500)), required: true, "whole days simulated"),
         Property("currency", name, default: .string("USD"), "unit of every price and value"),
