@@ -48,15 +48,15 @@ public enum Simulation {
         let work = ChunkQueue(count: chunkCount)
         let frozen = scenario
 
-        let runChunk: @Sendable (Int) -> Result<[StrategyResult], EngineFault> = { chunk in
+        let runChunk: @Sendable (Int) -> Result<ChunkOutput, EngineFault> = { chunk in
             let first = chunk * chunkSize
             let count = min(chunkSize, frozen.paths - first)
             let market = MarketChunk(scenario: frozen, firstPath: first, count: count)
-            var results: [StrategyResult] = []
+            var results = ChunkOutput(strategies: [], market: market.records(recording))
             for s in frozen.strategies.indices {
                 let runner = StrategyRunner(scenario: frozen, strategyIndex: s, market: market, recording: recording)
                 do throws(EngineFault) {
-                    results.append(try runner.run())
+                    results.strategies.append(try runner.run())
                 } catch {
                     return .failure(error)
                 }
@@ -80,15 +80,20 @@ public enum Simulation {
         }
 
         var perStrategy: [[StrategyResult]] = Array(repeating: [], count: scenario.strategies.count)
+        var marketDaily: [MarketDailyRecord] = []
         for chunk in 0..<chunkCount {
             switch work.result(chunk) {
             case .success(let results):
-                for (s, r) in results.enumerated() { perStrategy[s].append(r) }
+                for (s, r) in results.strategies.enumerated() { perStrategy[s].append(r) }
+                marketDaily += results.market
             case .failure(let fault):
                 throw fault
             }
         }
-        return SimulationResult(scenario: scenario, strategies: perStrategy.map { StrategyResult.merge($0) })
+        var result = SimulationResult(scenario: scenario, strategies: perStrategy.map { StrategyResult.merge($0) })
+        // Canonical order (path, day, asset), whatever the chunking.
+        result.marketDaily = marketDaily.sorted { ($0.path, $0.day, $0.asset) < ($1.path, $1.day, $1.asset) }
+        return result
     }
 }
 
@@ -98,7 +103,7 @@ final class ChunkQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var nextIndex = 0
     private let count: Int
-    private var results: [Result<[StrategyResult], EngineFault>?]
+    private var results: [Result<ChunkOutput, EngineFault>?]
     private(set) var completed = 0
 
     init(count: Int) {
@@ -114,16 +119,23 @@ final class ChunkQueue: @unchecked Sendable {
         return nextIndex - 1
     }
 
-    func store(_ index: Int, _ result: Result<[StrategyResult], EngineFault>) {
+    func store(_ index: Int, _ result: Result<ChunkOutput, EngineFault>) {
         lock.lock()
         results[index] = result
         completed += 1
         lock.unlock()
     }
 
-    func result(_ index: Int) -> Result<[StrategyResult], EngineFault> {
+    func result(_ index: Int) -> Result<ChunkOutput, EngineFault> {
         lock.lock()
         defer { lock.unlock() }
         return results[index]!
     }
+}
+
+/// What one chunk of paths produced: each strategy's result and the market
+/// rows of its stored paths.
+struct ChunkOutput: Sendable {
+    var strategies: [StrategyResult]
+    var market: [MarketDailyRecord]
 }

@@ -125,6 +125,20 @@ public final class MarketChunk: Sendable {
 
     public func index(of asset: String) -> Int? { assetNames.firstIndex(of: asset) }
 
+    /// The `market_daily` rows of the chunk's stored paths: every asset's
+    /// price and, for a pegged asset, its ratio, every day.
+    func records(_ recording: RecordingPlan) -> [MarketDailyRecord] {
+        var out: [MarketDailyRecord] = []
+        for p in 0..<count where recording.stores(firstPath + p) {
+            for d in 0..<days {
+                for a in prices.indices {
+                    out.append(MarketDailyRecord(path: firstPath + p, day: d, asset: a, price: prices[a][d, p], ratio: ratios[a]?[d, p]))
+                }
+            }
+        }
+        return out
+    }
+
     // MARK: Rates
 
     /// A layer's annual rate over the run (its `RateModel`), with the

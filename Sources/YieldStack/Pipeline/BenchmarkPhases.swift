@@ -15,7 +15,7 @@ public enum BenchmarkPhases {
                 let count = min(chunkSize, scenario.paths - first)
                 let market = MarketChunk(scenario: scenario, firstPath: first, count: count)
                 precondition(market.prices.allSatisfy { $0[scenario.days - 1, count - 1].isFinite })
-                queue.store(chunk, .success([]))
+                queue.store(chunk, .success(ChunkOutput(strategies: [], market: [])))
             }
         }
         return Double(chunks)

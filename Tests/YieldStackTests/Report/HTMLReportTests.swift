@@ -87,7 +87,7 @@ struct HTMLReportTests {
         let run = try MonteCarloFixture.run()
         let a = html(run), b = html(run)
         #expect(a == b)
-        let c = HTMLReportRenderer(run: run, databasePath: "/elsewhere/other.db").render()
+        let c = HTMLReportRenderer(run: run, databasePath: "/elsewhere/other.db", marketSeries: []).render()
         let la = a.components(separatedBy: "\n"), lc = c.components(separatedBy: "\n")
         #expect(la.count == lc.count)
         let differing = zip(la, lc).filter { $0 != $1 }

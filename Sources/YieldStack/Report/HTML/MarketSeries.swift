@@ -27,15 +27,47 @@ public struct ChartSeries: Sendable, Equatable {
         self.values = values
     }
 
-    /// The market series of a stored run, for its HTML report.
-    ///
-    /// `StoredRun` does not yet carry `market_daily` / `layer_rates`, so this
-    /// returns none and the report omits the market section cleanly. Once
-    /// the store loads them, build path 0's series here (prices per asset,
-    /// the peg ratio per pegged asset, each rate-bearing layer's rate per
-    /// strategy) and every caller — `run` and `report --out x.html` — gets
-    /// the charts with no other change.
+    /// The market series of a stored run on path 0, for its HTML report:
+    /// every asset's price, every pegged asset's ratio (from `market_daily`),
+    /// and the rate each rate-bearing layer used (from `layer_rates`; a layer
+    /// id shared by strategies with the same rate path is shown once).
     public static func marketSeries(from run: StoredRun) -> [ChartSeries] {
-        []
+        let days = run.days
+        var order: [String] = []
+        var prices: [String: [Double?]] = [:]
+        var ratios: [String: [Double?]] = [:]
+        for row in run.marketDaily where row.path == 0 && row.day >= 0 && row.day < days {
+            if prices[row.asset] == nil {
+                order.append(row.asset)
+                prices[row.asset] = Array(repeating: nil, count: days)
+            }
+            prices[row.asset]?[row.day] = row.price
+            if let r = row.ratio {
+                if ratios[row.asset] == nil { ratios[row.asset] = Array(repeating: nil, count: days) }
+                ratios[row.asset]?[row.day] = r
+            }
+        }
+        var out = order.map { ChartSeries(name: $0, kind: .price, values: prices[$0] ?? []) }
+        out += order.compactMap { a in ratios[a].map { ChartSeries(name: "\(a) ratio", kind: .peg, values: $0) } }
+        var rateOrder: [String] = []
+        var rates: [String: [Double?]] = [:]
+        var layerOf: [String: String] = [:]
+        for row in run.layerRates where row.path == 0 && row.day >= 0 && row.day < days {
+            let key = "\(row.strategy): \(row.layer)"
+            if rates[key] == nil {
+                rateOrder.append(key)
+                layerOf[key] = row.layer
+                rates[key] = Array(repeating: nil, count: days)
+            }
+            rates[key]?[row.day] = row.rate
+        }
+        var seen: [String: [Double?]] = [:]
+        for key in rateOrder {
+            guard let values = rates[key], let layer = layerOf[key] else { continue }
+            if seen[layer] == values { continue }
+            seen[layer] = values
+            out.append(ChartSeries(name: key, kind: .rate, values: values))
+        }
+        return out
     }
 }
