@@ -55,13 +55,13 @@ extension YieldStackCommand {
             for s in run.strategies {
                 rows.append([
                     s.name,
-                    "\(Format.grouped(s.metric("final_equity") ?? 0)) \(run.currency)",
-                    Format.percent(s.metric("total_return") ?? 0),
-                    Format.percent(s.metric("apy") ?? 0),
-                    Format.percent(s.metric("max_drawdown") ?? 0),
-                    Format.grouped(s.metric("var_95") ?? 0),
-                    Format.percent(s.metric("liquidation_probability") ?? 0),
-                    s.metric("min_health_factor").map { Format.fixed($0, 3) } ?? "—",
+                    "\(Format.grouped(s.metric(.finalEquity) ?? 0)) \(run.currency)",
+                    Format.percent(s.metric(.totalReturn) ?? 0),
+                    Format.percent(s.metric(.apy) ?? 0),
+                    Format.percent(s.metric(.maxDrawdown) ?? 0),
+                    Format.grouped(s.metric(.var95) ?? 0),
+                    Format.percent(s.metric(.liquidationProbability) ?? 0),
+                    s.metric(.minHealthFactor).map { Format.fixed($0, 3) } ?? "—",
                 ])
             }
             let head = "\(run.scenarioName) — run \(run.id), \(Format.grouped(Double(run.paths), 0)) path\(run.paths == 1 ? "" : "s"), \(run.days) days from \(run.start), seed \(run.seed)"

@@ -72,8 +72,8 @@ extension YieldStackCommand {
                 var rows = [["#", "set", "strategy", "run", "APY", "CVaR 95", "liq. prob."]]
                 for (v, run) in runs {
                     for s in run.strategies {
-                        rows.append(["\(v.index + 1)", v.label, s.name, "\(run.id)", Format.percent(s.metric("apy") ?? 0),
-                                     Format.grouped(s.metric("cvar_95") ?? 0), Format.percent(s.metric("liquidation_probability") ?? 0)])
+                        rows.append(["\(v.index + 1)", v.label, s.name, "\(run.id)", Format.percent(s.metric(.apy) ?? 0),
+                                     Format.grouped(s.metric(.cvar95) ?? 0), Format.percent(s.metric(.liquidationProbability) ?? 0)])
                     }
                 }
                 print(Terminal.table(rows))

@@ -348,8 +348,8 @@ public final class LendingLayer: LayerRuntime {
     public func finalMetrics(_ p: Int, days: Int) -> [(String, Double?)] {
         var m: [(String, Double?)] = [
             ("borrow_apr_mean", borrowRateSum[p] / Double(max(days, 1))),
-            ("min_health_factor", minHealthFactor[p].isFinite ? minHealthFactor[p] : nil),
-            ("liquidations", Double(liquidationCount[p])),
+            (Metric.minHealthFactor.name, minHealthFactor[p].isFinite ? minHealthFactor[p] : nil),
+            (Metric.liquidations.name, Double(liquidationCount[p])),
         ]
         if utilization != nil { m.append(("market_supply_apr_mean", marketSupplyRateSum[p] / Double(max(days, 1)))) }
         return m

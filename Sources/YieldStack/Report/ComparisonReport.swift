@@ -56,7 +56,7 @@ public enum ComparisonReport {
                     let crash = n > 0 ? Statistics.mean(crashPaths.map { diffs[$0] }) : .nan
                     let mean = Statistics.mean(diffs)
                     let median = n > 0 ? Statistics.quantiles(&diffs, [0.5])[0] : .nan
-                    out.append("| \(escape(a.name)) | \(escape(b.name)) | \(pct(a.metric("prob_above.\(b.name)"))) | \(pct(b.metric("prob_above.\(a.name)"))) | "
+                    out.append("| \(escape(a.name)) | \(escape(b.name)) | \(pct(a.metric(Metric.probabilityAbove(b.name)))) | \(pct(b.metric(Metric.probabilityAbove(a.name)))) | "
                         + "\(money(mean, c)) | \(money(median, c)) | \(money(crash, c)) |")
                 }
             }

@@ -71,27 +71,27 @@ public struct ReportRenderer {
         out.append("## Summary")
         out.append("")
         for s in run.strategies {
-            let initial = s.metric("initial_value") ?? 0
-            let final = s.metric("final_equity") ?? 0
-            let ret = s.metric("total_return") ?? 0
-            var sentence = "- **\(escape(s.name))**: \(money(initial)) → \(money(final)) (\(signedPercent(ret)), APY \(signedPercent(s.metric("apy") ?? 0)))"
+            let initial = s.metric(.initialValue) ?? 0
+            let final = s.metric(.finalEquity) ?? 0
+            let ret = s.metric(.totalReturn) ?? 0
+            var sentence = "- **\(escape(s.name))**: \(money(initial)) → \(money(final)) (\(signedPercent(ret)), APY \(signedPercent(s.metric(.apy) ?? 0)))"
             if isMonteCarlo {
-                sentence += "; " + Self.tailClause(var95: s.metric("var_95") ?? 0, cvar95: s.metric("cvar_95") ?? 0, paths: run.paths, money: money)
+                sentence += "; " + Self.tailClause(var95: s.metric(.var95) ?? 0, cvar95: s.metric(.cvar95) ?? 0, paths: run.paths, money: money)
             }
-            sentence += "; " + Self.drawdownClause(s.metric("max_drawdown") ?? 0, mean: isMonteCarlo)
-            let lp = s.metric("liquidation_probability") ?? 0
+            sentence += "; " + Self.drawdownClause(s.metric(.maxDrawdown) ?? 0, mean: isMonteCarlo)
+            let lp = s.metric(.liquidationProbability) ?? 0
             if lp > 0 {
                 sentence += isMonteCarlo
-                    ? "; liquidated on \(Format.percent(lp)) of paths, the first time by day \(Int(s.metric("first_liquidation_day_p50") ?? 0)) in half of those"
-                    : "; liquidated \(Int(s.metric("liquidations") ?? 0)) time\(Int(s.metric("liquidations") ?? 0) == 1 ? "" : "s"), first on day \(Int(s.metric("first_liquidation_day_p50") ?? 0))"
+                    ? "; liquidated on \(Format.percent(lp)) of paths, the first time by day \(Int(s.metric(.firstLiquidationDayP50) ?? 0)) in half of those"
+                    : "; liquidated \(Int(s.metric(.liquidations) ?? 0)) time\(Int(s.metric(.liquidations) ?? 0) == 1 ? "" : "s"), first on day \(Int(s.metric(.firstLiquidationDayP50) ?? 0))"
             }
             out.append(sentence + ".")
         }
         if isMonteCarlo, run.strategies.count > 1 {
             for (i, a) in run.strategies.enumerated() {
                 for b in run.strategies[(i + 1)...] {
-                    guard let p = a.metric("prob_above.\(b.name)") else { continue }
-                    let difference = Self.differenceClause(a.metric("mean_difference.\(b.name)") ?? 0, money: money)
+                    guard let p = a.metric(Metric.probabilityAbove(b.name)) else { continue }
+                    let difference = Self.differenceClause(a.metric(Metric.meanDifference(b.name)) ?? 0, money: money)
                     out.append("- On the same markets, **\(escape(a.name))** ended above **\(escape(b.name))** on \(Format.percent(p)) of paths (\(difference)).")
                 }
             }
@@ -105,10 +105,10 @@ public struct ReportRenderer {
         out.append("| Strategy | Capital | Initial value | Final equity | p05 | p50 | p95 | Return | APY | Max drawdown | Liquidation probability | Min health factor |")
         out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in run.strategies {
-            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(escape(s.capitalAsset)) | \(num(s.metric("initial_value"))) | \(num(s.metric("final_equity"))) | "
-                + "\(num(s.metric("equity_p05"))) | \(num(s.metric("equity_p50"))) | \(num(s.metric("equity_p95"))) | "
-                + "\(pct(s.metric("total_return"))) | \(pct(s.metric("apy"))) | \(pct(s.metric("max_drawdown"))) | "
-                + "\(pct(s.metric("liquidation_probability"))) | \(hf(s.metric("min_health_factor"))) |")
+            out.append("| \(escape(s.name)) | \(Format.plain(s.capitalAmount)) \(escape(s.capitalAsset)) | \(num(s.metric(.initialValue))) | \(num(s.metric(.finalEquity))) | "
+                + "\(num(s.metric(.equityP05))) | \(num(s.metric(.equityP50))) | \(num(s.metric(.equityP95))) | "
+                + "\(pct(s.metric(.totalReturn))) | \(pct(s.metric(.apy))) | \(pct(s.metric(.maxDrawdown))) | "
+                + "\(pct(s.metric(.liquidationProbability))) | \(hf(s.metric(.minHealthFactor))) |")
         }
         out.append("")
     }
@@ -127,7 +127,7 @@ public struct ReportRenderer {
             var columnTotals = [Double](repeating: 0, count: owners.count)
             var omitted: [String] = []
             for source in AttributionSource.allCases {
-                let values = owners.map { s.metric("attribution.\($0).\(source.rawValue)") ?? 0 }
+                let values = owners.map { s.metric(Metric.attribution($0, source)) ?? 0 }
                 for (i, v) in values.enumerated() { columnTotals[i] += v }
                 if values.allSatisfy({ $0 == 0 }) {
                     omitted.append(source == .lpFees ? "LP fees" : source.title.lowercased())
@@ -141,16 +141,21 @@ public struct ReportRenderer {
                 out.append("Zero for every layer, so not shown: \(omitted.joined(separator: ", ")).")
                 out.append("")
             }
-            let initial = s.metric("initial_value") ?? 0
-            let final = s.metric("final_equity") ?? 0
-            let flows = s.metric("net_flows") ?? 0
+            let initial = s.metric(.initialValue) ?? 0
+            let final = s.metric(.finalEquity) ?? 0
+            let flows = s.metric(.netFlows) ?? 0
             out.append("Initial value \(money(initial)); net deposits \(money(flows)); final equity \(money(final)); change from sources \(money(final - initial - flows)).")
             out.append("")
             out.append("| Layer | Type | Asset | Amount | Value | Debt | Yield | Yield value |")
             out.append("|---|---|---|---:|---:|---:|---:|---:|")
             for l in s.layers {
-                let m = { (k: String) in s.metric("layer.\(l.id).\(k)") }
-                out.append("| \(MarkdownText.identifier(l.id)) | \(escape(l.type)) | \(escape(l.asset)) | \(num(m("amount"), 4)) | \(num(m("value"))) | \(num(m("debt"), 4)) | \(num(m("yield"), 4)) | \(num(m("yield_value"))) |")
+                let m = { (k: Metric.LayerField) in s.metric(Metric.layer(l.id, k)) }
+                out.append("| \(MarkdownText.identifier(l.id)) | \(escape(l.type)) | \(escape(l.asset)) | \(num(m(.amount), 4)) | \(num(m(.value))) | \(num(m(.debt), 4)) | \(num(m(.yieldTokens), 4)) | \(num(m(.yieldValue))) |")
+            }
+            if let spot = s.metric(.spot) {
+                out.append("| spot | wallet | — | — | \(num(spot)) | — | — | — |")
+                out.append("")
+                out.append("Layer values plus the spot wallet (idle tokens, rewards, negative balances of fixed costs) add up to the final equity of \(money(s.metric(.finalEquity) ?? 0)).")
             }
             out.append("")
         }
@@ -169,8 +174,8 @@ public struct ReportRenderer {
             var losses = s.paths.map(\.loss)
             let share = losses.isEmpty ? 0 : Double(losses.filter { $0 > 0 }.count) / Double(losses.count)
             let q = losses.isEmpty ? [0, 0] : Statistics.quantiles(&losses, [0.5, 0.9])
-            out.append("| \(escape(s.name)) | \(Format.percent(share)) | \(num(q[0])) | \(num(q[1])) | \(num(s.metric("var_95"))) | \(num(s.metric("cvar_95"))) | "
-                + "\(num(s.metric("var_99"))) | \(num(s.metric("cvar_99"))) | \(num(s.paths.map(\.loss).max())) |")
+            out.append("| \(escape(s.name)) | \(Format.percent(share)) | \(num(q[0])) | \(num(q[1])) | \(num(s.metric(.var95))) | \(num(s.metric(.cvar95))) | "
+                + "\(num(s.metric(.var99))) | \(num(s.metric(.cvar99))) | \(num(s.paths.map(\.loss).max())) |")
         }
         out.append("")
         out.append("### Liquidations")
@@ -183,8 +188,8 @@ public struct ReportRenderer {
                 let rounded = Int(d.rounded())
                 return "day \(Format.fixed(d, 0)) (\(run.start.adding(days: rounded)))"
             }
-            out.append("| \(escape(s.name)) | \(pct(s.metric("liquidation_probability"))) | \(num(s.metric("liquidations"))) | \(day("first_liquidation_day_p05")) | "
-                + "\(day("first_liquidation_day_p50")) | \(num(s.metric("bad_debt"))) | \(hf(s.metric("min_health_factor"))) | \(hf(s.metric("worst_health_factor"))) |")
+            out.append("| \(escape(s.name)) | \(pct(s.metric(.liquidationProbability))) | \(num(s.metric(.liquidations))) | \(day("first_liquidation_day_p05")) | "
+                + "\(day("first_liquidation_day_p50")) | \(num(s.metric(.badDebt))) | \(hf(s.metric(.minHealthFactor))) | \(hf(s.metric(.worstHealthFactor))) |")
         }
         out.append("")
         out.append("### Drawdown and APY distribution")
@@ -192,8 +197,8 @@ public struct ReportRenderer {
         out.append("| Strategy | Max drawdown, mean | p50 | p95 | worst | APY p05 | APY p50 | APY p95 |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
         for s in run.strategies {
-            out.append("| \(escape(s.name)) | \(pct(s.metric("max_drawdown"))) | \(pct(s.metric("max_drawdown_p50"))) | \(pct(s.metric("max_drawdown_p95"))) | "
-                + "\(pct(s.metric("max_drawdown_worst"))) | \(pct(s.metric("apy_p05"))) | \(pct(s.metric("apy_p50"))) | \(pct(s.metric("apy_p95"))) |")
+            out.append("| \(escape(s.name)) | \(pct(s.metric(.maxDrawdown))) | \(pct(s.metric(.maxDrawdownP50))) | \(pct(s.metric(.maxDrawdownP95))) | "
+                + "\(pct(s.metric(.maxDrawdownWorst))) | \(pct(s.metric(.apyP05))) | \(pct(s.metric(.apyP50))) | \(pct(s.metric(.apyP95))) |")
         }
         out.append("")
         if run.strategies.count > 1 {
@@ -204,7 +209,7 @@ public struct ReportRenderer {
             out.append("| | " + run.strategies.map { escape($0.name) }.joined(separator: " | ") + " |")
             out.append("|---|" + run.strategies.map { _ in "---:|" }.joined())
             for a in run.strategies {
-                let cells = run.strategies.map { b in a.name == b.name ? "—" : pct(a.metric("prob_above.\(b.name)")) }
+                let cells = run.strategies.map { b in a.name == b.name ? "—" : pct(a.metric(Metric.probabilityAbove(b.name))) }
                 out.append("| \(escape(a.name)) | " + cells.joined(separator: " | ") + " |")
             }
             out.append("")
@@ -219,7 +224,7 @@ public struct ReportRenderer {
         for s in run.strategies {
             out.append("### \(escape(s.name))")
             out.append("")
-            let worst = Int(s.metric("worst_path") ?? 0)
+            let worst = Int(s.metric(.worstPath) ?? 0)
             var selections: [(String, [EngineEvent])] = [("path 0", chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
             if isMonteCarlo, worst != 0 {
                 selections.append(("worst path (\(worst))", chronological(s.events.filter { $0.path == nil || $0.path == worst })))

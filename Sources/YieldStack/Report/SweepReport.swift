@@ -49,8 +49,8 @@ public struct SweepReport {
             for s in run.strategies {
                 let values = v.assignments.map { MarkdownText.json(JSONWriter.write($0.value)) }
                 out.append("| \(v.index + 1) | " + values.joined(separator: " | ") + " | \(Markdown.cell(s.name)) | \(run.id) | "
-                    + "\(Markdown.number(s.metric("final_equity"))) | \(Markdown.percent(s.metric("total_return"))) | \(Markdown.percent(s.metric("apy"))) | "
-                    + "\(Markdown.number(s.metric("cvar_95"))) | \(Markdown.percent(s.metric("liquidation_probability"))) |")
+                    + "\(Markdown.number(s.metric(.finalEquity))) | \(Markdown.percent(s.metric(.totalReturn))) | \(Markdown.percent(s.metric(.apy))) | "
+                    + "\(Markdown.number(s.metric(.cvar95))) | \(Markdown.percent(s.metric(.liquidationProbability))) |")
             }
         }
         return out.joined(separator: "\n") + "\n"
@@ -70,11 +70,11 @@ public struct SweepReport {
                     ("strategies", JSONBuild.array(run.strategies.map { s in
                         JSONBuild.object([
                             ("name", .string(s.name)),
-                            ("final_equity", JSONBuild.number(s.metric("final_equity"))),
-                            ("total_return", JSONBuild.number(s.metric("total_return"))),
-                            ("apy", JSONBuild.number(s.metric("apy"))),
-                            ("cvar_95", JSONBuild.number(s.metric("cvar_95"))),
-                            ("liquidation_probability", JSONBuild.number(s.metric("liquidation_probability"))),
+                            ("final_equity", JSONBuild.number(s.metric(.finalEquity))),
+                            ("total_return", JSONBuild.number(s.metric(.totalReturn))),
+                            ("apy", JSONBuild.number(s.metric(.apy))),
+                            ("cvar_95", JSONBuild.number(s.metric(.cvar95))),
+                            ("liquidation_probability", JSONBuild.number(s.metric(.liquidationProbability))),
                         ])
                     })),
                 ])

@@ -172,6 +172,9 @@ public struct StrategySummary: Sendable {
     public var firstLiquidationDayP50: Double?
     public var badDebt: Double
     public var netFlows: Double
+    /// The spot wallet's mean value: final equity less every layer's value,
+    /// so that Σ layer values + spot = final equity.
+    public var spot: Double
     public var layers: [LayerSummary]
     /// Mean attribution: owner (layer id, or "spot") → source → value.
     public var attribution: [(owner: String, values: [AttributionSource: Double])]
@@ -184,28 +187,29 @@ public struct StrategySummary: Sendable {
     /// Every figure under a stable name, for the `metrics` table.
     public var metrics: [(String, Double?)] {
         var m: [(String, Double?)] = [
-            ("initial_value", initialValue), ("final_equity", finalEquity),
-            ("equity_p05", equityP05), ("equity_p25", equityP25), ("equity_p50", equityP50),
-            ("equity_p75", equityP75), ("equity_p95", equityP95),
-            ("total_return", totalReturn), ("apy", apy), ("apy_p05", apyP05), ("apy_p50", apyP50), ("apy_p95", apyP95),
-            ("max_drawdown", maxDrawdown), ("max_drawdown_p50", maxDrawdownP50), ("max_drawdown_p95", maxDrawdownP95),
-            ("max_drawdown_worst", maxDrawdownWorst),
-            ("var_95", var95), ("cvar_95", cvar95), ("var_99", var99), ("cvar_99", cvar99),
-            ("liquidation_probability", liquidationProbability), ("liquidations", liquidations),
-            ("min_health_factor", minHealthFactor), ("worst_health_factor", worstHealthFactor),
-            ("first_liquidation_day_p05", firstLiquidationDayP05), ("first_liquidation_day_p50", firstLiquidationDayP50),
-            ("bad_debt", badDebt), ("net_flows", netFlows), ("worst_path", Double(worstPath)),
+            (Metric.initialValue.name, initialValue), (Metric.finalEquity.name, finalEquity),
+            (Metric.equityP05.name, equityP05), (Metric.equityP25.name, equityP25), (Metric.equityP50.name, equityP50),
+            (Metric.equityP75.name, equityP75), (Metric.equityP95.name, equityP95),
+            (Metric.totalReturn.name, totalReturn), (Metric.apy.name, apy), (Metric.apyP05.name, apyP05), (Metric.apyP50.name, apyP50), (Metric.apyP95.name, apyP95),
+            (Metric.maxDrawdown.name, maxDrawdown), (Metric.maxDrawdownP50.name, maxDrawdownP50), (Metric.maxDrawdownP95.name, maxDrawdownP95),
+            (Metric.maxDrawdownWorst.name, maxDrawdownWorst),
+            (Metric.var95.name, var95), (Metric.cvar95.name, cvar95), (Metric.var99.name, var99), (Metric.cvar99.name, cvar99),
+            (Metric.liquidationProbability.name, liquidationProbability), (Metric.liquidations.name, liquidations),
+            (Metric.minHealthFactor.name, minHealthFactor), (Metric.worstHealthFactor.name, worstHealthFactor),
+            (Metric.firstLiquidationDayP05.name, firstLiquidationDayP05), (Metric.firstLiquidationDayP50.name, firstLiquidationDayP50),
+            (Metric.badDebt.name, badDebt), (Metric.netFlows.name, netFlows), (Metric.worstPath.name, Double(worstPath)),
+            (Metric.spot.name, spot),
         ]
         for c in comparisons {
-            m += [("prob_above.\(c.other)", c.probabilityAbove), ("mean_difference.\(c.other)", c.meanDifference)]
+            m += [(Metric.probabilityAbove(c.other), c.probabilityAbove), (Metric.meanDifference(c.other), c.meanDifference)]
         }
         for l in layers {
-            m += [("layer.\(l.id).amount", l.amount), ("layer.\(l.id).value", l.value), ("layer.\(l.id).debt", l.debt),
-                  ("layer.\(l.id).yield", l.yieldTokens), ("layer.\(l.id).yield_value", l.yieldValue)]
+            m += [(Metric.layer(l.id, .amount), l.amount), (Metric.layer(l.id, .value), l.value), (Metric.layer(l.id, .debt), l.debt),
+                  (Metric.layer(l.id, .yieldTokens), l.yieldTokens), (Metric.layer(l.id, .yieldValue), l.yieldValue)]
         }
         for (owner, values) in attribution {
             for source in AttributionSource.allCases {
-                m.append(("attribution.\(owner).\(source.rawValue)", values[source] ?? 0))
+                m.append((Metric.attribution(owner, source), values[source] ?? 0))
             }
         }
         return m
@@ -269,7 +273,9 @@ extension StrategySummary {
         equityP75 = Statistics.quantile(sorted: sortedFinals, 0.75)
         equityP95 = Statistics.quantile(sorted: sortedFinals, 0.95)
         totalReturn = Statistics.mean(returns)
-        apy = Statistics.mean(apys)
+        // The APY of the mean return, so it agrees with total_return and
+        // final_equity beside it; per-path APYs stay as apy_p05/p50/p95.
+        apy = Statistics.annualised(totalReturn: totalReturn, days: days)
         apyP05 = Statistics.quantile(sorted: apys, 0.05)
         apyP50 = Statistics.quantile(sorted: apys, 0.50)
         apyP95 = Statistics.quantile(sorted: apys, 0.95)
@@ -297,6 +303,8 @@ extension StrategySummary {
                                 debt: Statistics.mean(f.debt), yieldTokens: Statistics.mean(f.yieldTokens),
                                 yieldValue: Statistics.mean(f.yieldValue))
         }
+        // Per path, equity − Σ layer values is the spot wallet; its mean over paths.
+        spot = Statistics.mean((0..<r.count).map { p in r.paths[p].finalEquity - r.layers.reduce(0.0) { $0 + $1.value[p] } })
         let owners = strategy.layers.map(\.id) + ["spot"]
         attribution = owners.enumerated().map { (o, owner) in
             var values: [AttributionSource: Double] = [:]

@@ -905,4 +905,6 @@ public struct StoredStrategy: Sendable {
 
     /// A stored metric; nil when absent or stored as NULL.
     public func metric(_ name: String) -> Double? { metrics[name] ?? nil }
+    /// A catalogue metric of this strategy (nil when not stored or null).
+    public func metric(_ m: Metric) -> Double? { metrics[m.name] ?? nil }
 }

@@ -100,28 +100,28 @@ public struct HTMLReportRenderer {
         out.append("<h2>Summary</h2>")
         out.append("<ul>")
         for s in run.strategies {
-            let initial = s.metric("initial_value") ?? 0
-            let final = s.metric("final_equity") ?? 0
-            var sentence = "<li><strong>\(h(s.name))</strong>: \(money(initial)) → \(money(final)) (\(signedPercent(s.metric("total_return") ?? 0)), APY \(signedPercent(s.metric("apy") ?? 0)))"
+            let initial = s.metric(.initialValue) ?? 0
+            let final = s.metric(.finalEquity) ?? 0
+            var sentence = "<li><strong>\(h(s.name))</strong>: \(money(initial)) → \(money(final)) (\(signedPercent(s.metric(.totalReturn) ?? 0)), APY \(signedPercent(s.metric(.apy) ?? 0)))"
             if isMonteCarlo {
-                sentence += "; in 5 % of \(Format.grouped(Double(run.paths), 0)) simulated markets it lost more than \(money(s.metric("var_95") ?? 0))"
-                sentence += " (mean of that worst 5 %: \(money(s.metric("cvar_95") ?? 0)))"
+                sentence += "; in 5 % of \(Format.grouped(Double(run.paths), 0)) simulated markets it lost more than \(money(s.metric(.var95) ?? 0))"
+                sentence += " (mean of that worst 5 %: \(money(s.metric(.cvar95) ?? 0)))"
             }
-            sentence += "; \(isMonteCarlo ? "mean " : "")maximum drawdown \(Format.percent(s.metric("max_drawdown") ?? 0))"
-            let lp = s.metric("liquidation_probability") ?? 0
+            sentence += "; \(isMonteCarlo ? "mean " : "")maximum drawdown \(Format.percent(s.metric(.maxDrawdown) ?? 0))"
+            let lp = s.metric(.liquidationProbability) ?? 0
             if lp > 0 {
-                let count = Int(s.metric("liquidations") ?? 0)
+                let count = Int(s.metric(.liquidations) ?? 0)
                 sentence += isMonteCarlo
-                    ? "; liquidated on \(Format.percent(lp)) of paths, the first time by day \(Int(s.metric("first_liquidation_day_p50") ?? 0)) in half of those"
-                    : "; liquidated \(count) time\(count == 1 ? "" : "s"), first on day \(Int(s.metric("first_liquidation_day_p50") ?? 0))"
+                    ? "; liquidated on \(Format.percent(lp)) of paths, the first time by day \(Int(s.metric(.firstLiquidationDayP50) ?? 0)) in half of those"
+                    : "; liquidated \(count) time\(count == 1 ? "" : "s"), first on day \(Int(s.metric(.firstLiquidationDayP50) ?? 0))"
             }
             out.append(sentence + ".</li>")
         }
         if isMonteCarlo, run.strategies.count > 1 {
             for (i, a) in run.strategies.enumerated() {
                 for b in run.strategies[(i + 1)...] {
-                    guard let p = a.metric("prob_above.\(b.name)") else { continue }
-                    out.append("<li>On the same markets, <strong>\(h(a.name))</strong> ended above <strong>\(h(b.name))</strong> on \(Format.percent(p)) of paths (mean difference \(money(a.metric("mean_difference.\(b.name)") ?? 0))).</li>")
+                    guard let p = a.metric(Metric.probabilityAbove(b.name)) else { continue }
+                    out.append("<li>On the same markets, <strong>\(h(a.name))</strong> ended above <strong>\(h(b.name))</strong> on \(Format.percent(p)) of paths (mean difference \(money(a.metric(Metric.meanDifference(b.name)) ?? 0))).</li>")
                 }
             }
         }
@@ -144,9 +144,9 @@ public struct HTMLReportRenderer {
         out.append("<h2>Strategy comparison</h2>")
         var rows: [[String]] = []
         for s in run.strategies {
-            rows.append([h(s.name), "\(Format.plain(s.capitalAmount)) \(h(s.capitalAsset))", num(s.metric("initial_value")), num(s.metric("final_equity")),
-                         num(s.metric("equity_p05")), num(s.metric("equity_p50")), num(s.metric("equity_p95")), pct(s.metric("total_return")),
-                         pct(s.metric("apy")), pct(s.metric("max_drawdown")), pct(s.metric("liquidation_probability")), hf(s.metric("min_health_factor"))])
+            rows.append([h(s.name), "\(Format.plain(s.capitalAmount)) \(h(s.capitalAsset))", num(s.metric(.initialValue)), num(s.metric(.finalEquity)),
+                         num(s.metric(.equityP05)), num(s.metric(.equityP50)), num(s.metric(.equityP95)), pct(s.metric(.totalReturn)),
+                         pct(s.metric(.apy)), pct(s.metric(.maxDrawdown)), pct(s.metric(.liquidationProbability)), hf(s.metric(.minHealthFactor))])
         }
         table(&out, ["Strategy", "Capital", "#Initial value", "#Final equity", "#p05", "#p50", "#p95", "#Return", "#APY", "#Max drawdown",
                      "#Liquidation probability", "#Min health factor"], rows, numericFrom: 2)
@@ -164,7 +164,7 @@ public struct HTMLReportRenderer {
             var columnTotals = [Double](repeating: 0, count: owners.count)
             var omitted: [String] = []
             for source in AttributionSource.allCases {
-                let values = owners.map { s.metric("attribution.\($0).\(source.rawValue)") ?? 0 }
+                let values = owners.map { s.metric(Metric.attribution($0, source)) ?? 0 }
                 for (i, v) in values.enumerated() { columnTotals[i] += v }
                 if values.allSatisfy({ $0 == 0 }) {
                     omitted.append(source == .lpFees ? "LP fees" : source.title.lowercased())
@@ -175,17 +175,20 @@ public struct HTMLReportRenderer {
             rows.append(["Total"] + columnTotals.map { num($0) } + [num(columnTotals.reduce(0, +))])
             table(&out, ["Source"] + owners.map { "#<code>\(h($0))</code>" } + ["#Total"], rows, numericFrom: 1, lastRowTotal: true)
             if !omitted.isEmpty { out.append("<p>Zero for every layer, so not shown: \(h(omitted.joined(separator: ", "))).</p>") }
-            let initial = s.metric("initial_value") ?? 0
-            let final = s.metric("final_equity") ?? 0
-            let flows = s.metric("net_flows") ?? 0
+            let initial = s.metric(.initialValue) ?? 0
+            let final = s.metric(.finalEquity) ?? 0
+            let flows = s.metric(.netFlows) ?? 0
             out.append("<p>Initial value \(money(initial)); net deposits \(money(flows)); final equity \(money(final)); change from sources \(money(final - initial - flows)).</p>")
             figure(&out, ReportCharts.waterfall(run, s, index: index),
                    caption: "From initial value to final equity: each bar is one source summed over the layers and the spot wallet; gains rise (green), losses fall (hatched). The axis does not start at zero.")
             var layerRows: [[String]] = []
             for l in s.layers {
-                let m = { (k: String) in s.metric("layer.\(l.id).\(k)") }
-                layerRows.append(["<code>\(h(l.id))</code>", h(l.type), h(l.asset), num(m("amount"), 4), num(m("value")), num(m("debt"), 4),
-                                  num(m("yield"), 4), num(m("yield_value"))])
+                let m = { (k: Metric.LayerField) in s.metric(Metric.layer(l.id, k)) }
+                layerRows.append(["<code>\(h(l.id))</code>", h(l.type), h(l.asset), num(m(.amount), 4), num(m(.value)), num(m(.debt), 4),
+                                  num(m(.yieldTokens), 4), num(m(.yieldValue))])
+            }
+            if let spot = s.metric(.spot) {
+                layerRows.append(["spot", "wallet", "—", "—", num(spot), "—", "—", "—"])
             }
             table(&out, ["Layer", "Type", "Asset", "#Amount", "#Value", "#Debt", "#Yield", "#Yield value"], layerRows, numericFrom: 3)
         }
@@ -202,8 +205,8 @@ public struct HTMLReportRenderer {
             var losses = s.paths.map(\.loss)
             let share = losses.isEmpty ? 0 : Double(losses.filter { $0 > 0 }.count) / Double(losses.count)
             let q = losses.isEmpty ? [0, 0] : Statistics.quantiles(&losses, [0.5, 0.9])
-            rows.append([h(s.name), Format.percent(share), num(q[0]), num(q[1]), num(s.metric("var_95")), num(s.metric("cvar_95")),
-                         num(s.metric("var_99")), num(s.metric("cvar_99")), num(s.paths.map(\.loss).max())])
+            rows.append([h(s.name), Format.percent(share), num(q[0]), num(q[1]), num(s.metric(.var95)), num(s.metric(.cvar95)),
+                         num(s.metric(.var99)), num(s.metric(.cvar99)), num(s.paths.map(\.loss).max())])
         }
         table(&out, ["Strategy", "#P(loss)", "#Median loss", "#Loss p90", "#VaR 95", "#CVaR 95", "#VaR 99", "#CVaR 99", "#Worst loss"], rows, numericFrom: 1)
         for (i, s) in run.strategies.enumerated() {
@@ -219,8 +222,8 @@ public struct HTMLReportRenderer {
                 guard let d = s.metric(key) else { return "—" }
                 return "day \(Format.fixed(d, 0)) (\(run.start.adding(days: Int(d.rounded()))))"
             }
-            rows.append([h(s.name), pct(s.metric("liquidation_probability")), num(s.metric("liquidations")), day("first_liquidation_day_p05"),
-                         day("first_liquidation_day_p50"), num(s.metric("bad_debt")), hf(s.metric("min_health_factor")), hf(s.metric("worst_health_factor"))])
+            rows.append([h(s.name), pct(s.metric(.liquidationProbability)), num(s.metric(.liquidations)), day("first_liquidation_day_p05"),
+                         day("first_liquidation_day_p50"), num(s.metric(.badDebt)), hf(s.metric(.minHealthFactor)), hf(s.metric(.worstHealthFactor))])
         }
         table(&out, ["Strategy", "#Liquidation probability", "#Liquidations per path", "First liquidation, p05", "First liquidation, median",
                      "#Bad debt (mean)", "#Min health factor (mean)", "#Min health factor (worst)"], rows, numericFrom: 1, textColumns: [3, 4])
@@ -237,15 +240,15 @@ public struct HTMLReportRenderer {
 
         out.append("<h3>Drawdown and APY distribution</h3>")
         rows = run.strategies.map { s in
-            [h(s.name), pct(s.metric("max_drawdown")), pct(s.metric("max_drawdown_p50")), pct(s.metric("max_drawdown_p95")), pct(s.metric("max_drawdown_worst")),
-             pct(s.metric("apy_p05")), pct(s.metric("apy_p50")), pct(s.metric("apy_p95"))]
+            [h(s.name), pct(s.metric(.maxDrawdown)), pct(s.metric(.maxDrawdownP50)), pct(s.metric(.maxDrawdownP95)), pct(s.metric(.maxDrawdownWorst)),
+             pct(s.metric(.apyP05)), pct(s.metric(.apyP50)), pct(s.metric(.apyP95))]
         }
         table(&out, ["Strategy", "#Max drawdown, mean", "#p50", "#p95", "#worst", "#APY p05", "#APY p50", "#APY p95"], rows, numericFrom: 1)
         if run.strategies.count > 1 {
             out.append("<h3>Head to head</h3>")
             out.append("<p>Share of paths on which the row's strategy ends above the column's, on the same markets.</p>")
             rows = run.strategies.map { a in
-                [h(a.name)] + run.strategies.map { b in a.name == b.name ? "—" : pct(a.metric("prob_above.\(b.name)")) }
+                [h(a.name)] + run.strategies.map { b in a.name == b.name ? "—" : pct(a.metric(Metric.probabilityAbove(b.name))) }
             }
             table(&out, [""] + run.strategies.map { "#" + h($0.name) }, rows, numericFrom: 1)
         }
@@ -268,7 +271,7 @@ public struct HTMLReportRenderer {
         out.append("<p>Events on path 0\(isMonteCarlo ? " and on each strategy's worst path" : ""); shocks and flows apply to every path. Repeated identical refusals on consecutive days are shown once with their day range.</p>")
         for s in run.strategies {
             out.append("<h3>\(h(s.name))</h3>")
-            let worst = Int(s.metric("worst_path") ?? 0)
+            let worst = Int(s.metric(.worstPath) ?? 0)
             var selections: [(String, [EngineEvent])] = [("Path 0", chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
             if isMonteCarlo, worst != 0 {
                 selections.append(("Worst path (\(worst))", chronological(s.events.filter { $0.path == nil || $0.path == worst })))

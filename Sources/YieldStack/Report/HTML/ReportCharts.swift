@@ -119,14 +119,14 @@ enum ReportCharts {
     /// attribution source summed over layers and spot, and what is left
     /// unexplained if the sources do not close the gap.
     static func waterfallSteps(_ s: StoredStrategy) -> (initial: Double, steps: [Step], final: Double) {
-        let initial = s.metric("initial_value") ?? 0
-        let final = s.metric("final_equity") ?? 0
-        let flows = s.metric("net_flows") ?? 0
+        let initial = s.metric(.initialValue) ?? 0
+        let final = s.metric(.finalEquity) ?? 0
+        let flows = s.metric(.netFlows) ?? 0
         let owners = s.layers.map(\.id) + ["spot"]
         var steps: [Step] = []
         if flows != 0 { steps.append(Step(label: "Net deposits", value: flows)) }
         for source in AttributionSource.allCases {
-            let v = owners.map { s.metric("attribution.\($0).\(source.rawValue)") ?? 0 }.reduce(0, +)
+            let v = owners.map { s.metric(Metric.attribution($0, source)) ?? 0 }.reduce(0, +)
             if v != 0 { steps.append(Step(label: source.title, value: v)) }
         }
         let residual = final - initial - steps.map(\.value).reduce(0, +)
@@ -212,11 +212,11 @@ enum ReportCharts {
                                         style: SeriesStyle(color: Palette.skyBlue, opacity: 0.9))]
         marks.append(.vRule(name: "break-even (initial + deposits)", x: baseline, label: nil,
                             style: SeriesStyle(color: Palette.grey, dash: "2 3", width: 1.5)))
-        if let v = s.metric("var_95") {
+        if let v = s.metric(.var95) {
             marks.append(.vRule(name: "VaR 95: loss \(Format.grouped(v, 0))", x: baseline - v, label: "VaR 95",
                                 style: SeriesStyle(color: Palette.vermillion, dash: "7 4", width: 2)))
         }
-        if let c = s.metric("cvar_95") {
+        if let c = s.metric(.cvar95) {
             marks.append(.vRule(name: "CVaR 95: loss \(Format.grouped(c, 0))", x: baseline - c, label: "CVaR 95",
                                 style: SeriesStyle(color: Palette.black, dash: "2 2", width: 2)))
         }
@@ -233,7 +233,7 @@ enum ReportCharts {
         var top = 0.0
         for (i, s) in run.strategies.enumerated() {
             let firsts = s.paths.compactMap(\.firstLiquidationDay)
-            let borrows = s.metric("min_health_factor") != nil || s.pathZero.contains { $0.healthFactor != nil }
+            let borrows = s.metric(.minHealthFactor) != nil || s.pathZero.contains { $0.healthFactor != nil }
             guard borrows || !firsts.isEmpty, !s.paths.isEmpty, run.days > 0 else { continue }
             var perDay = [Int](repeating: 0, count: run.days)
             for d in firsts { perDay[min(max(d, 0), run.days - 1)] += 1 }
