@@ -1,14 +1,18 @@
 /// What a layer sees and acts through while a strategy runs on a chunk:
-/// the day, the market, the ledger and the event log. Layers change the
-/// ledger only through the helpers here or through their own slots, so the
-/// attribution invariant of `Ledger` holds.
+/// the day's market as a read-only `MarketDay` (`today`), the ledger and the
+/// event log. Layers change the ledger only through the helpers here or
+/// through their own slots, so the attribution invariant of `Ledger` holds.
+/// Only the runner moves the day (`begin(_:)`).
 public final class StrategyContext: @unchecked Sendable {
     public let scenario: Scenario
     public let strategy: StrategySpec
     public let strategyIndex: Int
     public let market: MarketChunk
     public let ledger: Ledger
-    public private(set) var day = 0
+    /// The day every component of the current step reads.
+    public private(set) var today: MarketDay
+    /// Today's day index (`today.day`).
+    public var day: Int { today.day }
     public private(set) var events: [EngineEvent] = []
     private var sequence = 0
 
@@ -27,6 +31,7 @@ public final class StrategyContext: @unchecked Sendable {
         self.strategyIndex = strategyIndex
         self.market = market
         self.ledger = ledger
+        today = MarketDay(market: market, day: 0)
         minHealthFactor = ledger.arena.vector(.infinity)
         liquidations = ledger.arena.intVector(0)
         firstLiquidationDay = ledger.arena.intVector(-1)
@@ -45,7 +50,8 @@ public final class StrategyContext: @unchecked Sendable {
         if firstLiquidationDay[p] < 0 { firstLiquidationDay[p] = day }
     }
 
-    func begin(day: Int) { self.day = day }
+    /// Starts day `day.day`: from here on every component reads this view.
+    func begin(_ day: MarketDay) { today = day }
 
     public var count: Int { market.count }
 
@@ -53,12 +59,14 @@ public final class StrategyContext: @unchecked Sendable {
     @inline(__always)
     public func globalPath(_ p: Int) -> Int { market.firstPath + p }
 
-    /// Price of an asset (or the currency pseudo-asset) on the current day.
+    /// Price of an asset (or the currency pseudo-asset) on the current day
+    /// (`today.price`).
     @inline(__always)
     public func price(_ asset: Int, _ p: Int) -> Double {
-        asset < market.prices.count ? market.prices[asset][day, p] : 1
+        today.price(asset, p)
     }
 
+    /// Price of an asset on any day (day-0 and last-day figures of a run).
     public func price(_ asset: Int, day: Int, _ p: Int) -> Double {
         asset < market.prices.count ? market.prices[asset][day, p] : 1
     }

@@ -111,7 +111,7 @@ final class StrategyRunner {
         }
 
         for d in 0..<days {
-            ctx.begin(day: d)
+            ctx.begin(MarketDay(market: market, day: d))
             flowsToday.fill(0)
 
             // (1) Market: yesterday's holdings revalued at today's prices, then shocks.
@@ -279,6 +279,7 @@ final class StrategyRunner {
     /// equity[p] = Σ slot amount × price (debts are negative slots).
     private func value(into out: PathVector) {
         let n = market.count
+        let today = ctx.today
         out.fill(0)
         for slot in ledger.slots where ledger.mayHold(slot) {
             let amount = slot.amount
@@ -286,8 +287,8 @@ final class StrategyRunner {
                 for p in 0..<n { out[p] += amount[p] }
                 continue
             }
-            let grid = market.prices[slot.asset]
-            let d = ctx.day
+            let grid = today.prices[slot.asset]
+            let d = today.day
             if !grid.isPathDependent {
                 let price = grid[d, 0]
                 for p in 0..<n { out[p] += amount[p] * price }
@@ -301,7 +302,7 @@ final class StrategyRunner {
     func ownerValue(_ owner: Int, _ p: Int) -> Double {
         var v = 0.0
         for slot in ledger.slots where slot.owner == owner {
-            v += slot.amount[p] * ctx.price(slot.asset, p)
+            v += slot.amount[p] * ctx.today.price(slot.asset, p)
         }
         return v
     }
@@ -356,8 +357,8 @@ final class StrategyRunner {
             case .healthFactor: value = layer?.healthFactor(p, ctx: ctx)
             case .ltv: value = layer?.ltv(p, ctx: ctx)
             case .apr: value = layer?.currentRate(p, ctx: ctx)
-            case .price: value = asset.map { ctx.price($0, p) }
-            case .peg: value = asset.flatMap { market.ratios[$0]?[d, p] }
+            case .price: value = asset.map { ctx.today.price($0, p) }
+            case .peg: value = asset.flatMap { ctx.today.ratio($0, p) }
             case .equity: value = equity[p]
             case .drawdown:
                 let i = provisionalIndex(p, equity: equity[p], day: d)
