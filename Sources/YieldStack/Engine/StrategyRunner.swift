@@ -28,17 +28,10 @@ final class StrategyRunner {
     let capitalAsset: Int
     let marketAssetCount: Int
 
-    // Per-path trackers.
+    /// Equity of each path: provisional before the rules, final after step 6.
     let equity: PathVector
-    let previousEquity: PathVector
-    let index: PathVector
-    let peak: PathVector
-    let maxDrawdown: PathVector
-    let initialValue: PathVector
-    /// Σ w·F for the Modified Dietz denominator.
-    let weightedFlows: PathVector
-    /// Value of today's flows, for the time-weighted index.
-    let flowsToday: PathVector
+    /// Return, time-weighted index and drawdown trackers.
+    let performance: PerformanceIndex
     let rulesFired: [PathIntVector]
     /// Rule conditions with their layer and asset resolved to indices once.
     let conditions: [CompiledCondition]
@@ -76,13 +69,7 @@ final class StrategyRunner {
                                              output: plan.entries[i].outputAsset, ledger: ledger, market: market))
         }
         equity = arena.vector()
-        previousEquity = arena.vector()
-        index = arena.vector(1)
-        peak = arena.vector(1)
-        maxDrawdown = arena.vector()
-        initialValue = arena.vector()
-        weightedFlows = arena.vector()
-        flowsToday = arena.vector()
+        performance = PerformanceIndex(arena: arena)
         let arena = self.arena
         rulesFired = strategy.rules.map { _ in arena.intVector(0) }
         let strategy = self.strategy
@@ -110,9 +97,11 @@ final class StrategyRunner {
             return false
         }
 
+        let performance = self.performance
+
         for d in 0..<days {
             ctx.begin(MarketDay(market: market, day: d))
-            flowsToday.fill(0)
+            performance.flowsToday.fill(0)
 
             // (1) Market: yesterday's holdings revalued at today's prices, then shocks.
             if d > 0 {
@@ -140,8 +129,7 @@ final class StrategyRunner {
             for p in 0..<n {
                 let e = equity[p]
                 guard e.isFinite else { throw fault(p, "equity is \(e)") }
-                updateIndex(p, equity: e, day: d)
-                previousEquity[p] = e
+                performance.record(p, equity: e, day: d)
                 equityMatrix[d * n + p] = e
                 for layer in borrowing {
                     if let hf = layer.healthFactor(p, ctx: ctx) { ctx.observe(healthFactor: hf, p) }
@@ -235,7 +223,7 @@ final class StrategyRunner {
     private func openStack() {
         let n = market.count
         let capital = arena.vector(strategy.capitalAmount)
-        for p in 0..<n { initialValue[p] = strategy.capitalAmount * ctx.price(capitalAsset, p) }
+        for p in 0..<n { performance.initialValue[p] = strategy.capitalAmount * ctx.price(capitalAsset, p) }
         var outputs: [PathVector?] = []
         for (i, layer) in layers.enumerated() {
             let entry = plan.entries[i]
@@ -253,13 +241,12 @@ final class StrategyRunner {
     private func applyFlow(_ flow: FlowSpec) {
         guard let first = layers.first else { return }
         let applied = first.applyFlow(amount: flow.amount, hour: flow.hour, ctx: ctx)
-        let weight = max(0, (Double(scenario.days - flow.day) - flow.hour / 24) / Double(scenario.days))
+        let weight = PerformanceIndex.flowWeight(day: flow.day, hour: flow.hour, days: scenario.days)
         var full = true
         for p in 0..<market.count {
             let value = applied[p] * ctx.price(capitalAsset, p)
             ledger.flows[p] += value
-            flowsToday[p] += value
-            weightedFlows[p] += weight * value
+            performance.noteFlow(value, weight: weight, p)
             if applied[p] != flow.amount {
                 full = false
                 if flow.amount < 0, applied[p] != 0 || !first.spec.capabilities.contains(.locks) {
@@ -307,30 +294,6 @@ final class StrategyRunner {
         return v
     }
 
-    /// The time-weighted equity index: I_d = I_{d−1} · (E_d − F_d) / E_{d−1},
-    /// so deposits and withdrawals do not count as gains or losses; on day 0
-    /// the base is the capital plus the day's flows. Drawdowns use this index.
-    private func updateIndex(_ p: Int, equity e: Double, day d: Int) {
-        let next = provisionalIndex(p, equity: e, day: d)
-        index[p] = next
-        if next > peak[p] { peak[p] = next }
-        if peak[p] > 0 {
-            let dd = 1 - next / peak[p]
-            if dd > maxDrawdown[p] { maxDrawdown[p] = dd }
-        }
-    }
-
-    private func provisionalIndex(_ p: Int, equity e: Double, day d: Int) -> Double {
-        let flowsToday = self.flowsToday[p]
-        if d == 0 {
-            let base = initialValue[p] + flowsToday
-            return base > 0 ? e / base : 1
-        }
-        let previous = previousEquity[p]
-        guard previous > 1e-12 * max(1, initialValue[p]) else { return index[p] }
-        return index[p] * (e - flowsToday) / previous
-    }
-
     // MARK: Rules
 
     private func applyRules(day d: Int) {
@@ -360,10 +323,7 @@ final class StrategyRunner {
             case .price: value = asset.map { ctx.today.price($0, p) }
             case .peg: value = asset.flatMap { ctx.today.ratio($0, p) }
             case .equity: value = equity[p]
-            case .drawdown:
-                let i = provisionalIndex(p, equity: equity[p], day: d)
-                let top = max(peak[p], i)
-                value = top > 0 ? 1 - i / top : 0
+            case .drawdown: value = performance.provisionalDrawdown(p, equity: equity[p], day: d)
             }
             guard let value else { return false }
             return comparison.holds(value)
@@ -444,8 +404,9 @@ final class StrategyRunner {
         for p in 0..<market.count {
             var sources = 0.0
             for owner in ledger.attribution { for source in owner { sources += source[p] } }
-            let change = equity[p] - initialValue[p]
-            let scale = max(abs(initialValue[p]), abs(equity[p]), abs(ledger.flows[p]), 1)
+            let initialValue = performance.initialValue[p]
+            let change = equity[p] - initialValue
+            let scale = max(abs(initialValue), abs(equity[p]), abs(ledger.flows[p]), 1)
             if abs(sources + ledger.flows[p] - change) > 1e-7 * scale {
                 throw EngineFault(strategy: strategy.name, day: scenario.days - 1, path: market.firstPath + p, layer: nil,
                                   message: "attribution (\(sources)) plus net flows (\(ledger.flows[p])) does not equal the change in equity (\(change))")
@@ -467,17 +428,15 @@ final class StrategyRunner {
         var outcomes: [PathOutcome] = []
         outcomes.reserveCapacity(n)
         for p in 0..<n {
-            let initial = initialValue[p]
+            let initial = performance.initialValue[p]
             let flows = ledger.flows[p]
             let final = equity[p]
-            let base = initial + weightedFlows[p]
-            let profit = final - initial - flows
             outcomes.append(PathOutcome(
                 initialValue: initial,
                 finalEquity: final,
                 netFlows: flows,
-                totalReturn: base > 0 ? profit / base : 0,
-                maxDrawdown: maxDrawdown[p],
+                totalReturn: performance.totalReturn(p, finalEquity: final, netFlows: flows),
+                maxDrawdown: performance.maxDrawdown[p],
                 liquidations: ctx.liquidations[p],
                 firstLiquidationDay: ctx.firstLiquidationDay[p] >= 0 ? ctx.firstLiquidationDay[p] : nil,
                 minHealthFactor: ctx.minHealthFactor[p].isFinite ? ctx.minHealthFactor[p] : nil,
