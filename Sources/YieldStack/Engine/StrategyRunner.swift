@@ -32,6 +32,7 @@ final class StrategyRunner {
     let equity: PathVector
     /// Return, time-weighted index and drawdown trackers.
     let performance: PerformanceIndex
+    let shocks: ShockApplier
     let rulesFired: [PathIntVector]
     /// Rule conditions with their layer and asset resolved to indices once.
     let conditions: [CompiledCondition]
@@ -70,6 +71,7 @@ final class StrategyRunner {
         }
         equity = arena.vector()
         performance = PerformanceIndex(arena: arena)
+        shocks = ShockApplier(shocks: scenario.market.shocks, strategy: strategy, layers: layers, ctx: ctx)
         let arena = self.arena
         rulesFired = strategy.rules.map { _ in arena.intVector(0) }
         let strategy = self.strategy
@@ -108,7 +110,7 @@ final class StrategyRunner {
                 bookPriceEffect(day: d)
                 for layer in layers { layer.applyMarket(ctx: ctx) }
             }
-            applyShocks(day: d)
+            shocks.apply(day: d)
 
             // (2) Flows: the capital on day 0, then the day's deposits and withdrawals.
             if d == 0 { openStack() }
@@ -172,48 +174,6 @@ final class StrategyRunner {
                 for p in 0..<n { effect[p] += amount[p] * change }
             } else {
                 for p in 0..<n { effect[p] += amount[p] * (grid[d, p] - grid[d - 1, p]) }
-            }
-        }
-    }
-
-    private func applyShocks(day d: Int) {
-        for shock in scenario.market.shocks where shock.day == d {
-            switch shock.effect {
-            case .priceChange(let asset, let change):
-                if market.firstPath == 0 {
-                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, asset: asset, detail: [("price_change", .number(change))]))
-                }
-            case .ratio(let asset, let value, let recover):
-                if market.firstPath == 0 {
-                    var detail: [(String, JSONValue)] = [("ratio", .number(value))]
-                    if let recover { detail.append(("recover_days", .number(Double(recover)))) }
-                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, asset: asset, detail: detail))
-                }
-            case .rate(let layer, let kind, let value, let duration):
-                if market.firstPath == 0, strategy.layer(layer) != nil {
-                    var detail: [(String, JSONValue)] = [(kind.rawValue, .number(value))]
-                    if let duration { detail.append(("duration_days", .number(Double(duration)))) }
-                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, layer: layer, detail: detail))
-                }
-            case .slash(let layer, _):
-                if let i = strategy.layerIndex(layer) { layers[i].applyShock(shock.effect, ctx: ctx) }
-            case .exploit(let layer, let fraction):
-                guard let i = strategy.layerIndex(layer) else { continue }
-                // The layer loses `fraction` of everything it holds; debts stay.
-                let owned = ledger.slots(of: i)
-                for p in 0..<market.count {
-                    var lost = 0.0
-                    for slot in owned where slot.amount[p] > 0 {
-                        let amount = slot.amount[p] * fraction
-                        lost += amount * ctx.price(slot.asset, p)
-                        slot.amount[p] -= amount
-                    }
-                    ledger.attribute(i, .exploit, p, -lost)
-                    if lost > 0 {
-                        ctx.record(p, .shock, layer: layer, value: lost, detail: [("exploit", .number(fraction)), ("lost_value", .number(lost))])
-                    }
-                }
-                layers[i].applyShock(shock.effect, ctx: ctx)
             }
         }
     }
