@@ -15,6 +15,12 @@ public struct RecordingPlan: Sendable {
 /// order of SPEC §2.5: (1) market and shocks, (2) flows, (3) accrual,
 /// (4) liquidations, (5) rules, (6) valuation and recording. Every step
 /// loops over all paths of the chunk.
+///
+/// The runner owns that order, the opening of the stack, flows, valuation,
+/// recording and the attribution check; what each step does is delegated:
+/// shocks to `ShockApplier`, rules to `RuleEngine`, return and drawdown
+/// figures to `PerformanceIndex`, layer behaviour to the `LayerRuntime`s.
+/// Every component of a day reads the same `MarketDay` (`ctx.today`).
 final class StrategyRunner {
     let scenario: Scenario
     let strategy: StrategySpec
@@ -33,18 +39,9 @@ final class StrategyRunner {
     /// Return, time-weighted index and drawdown trackers.
     let performance: PerformanceIndex
     let shocks: ShockApplier
-    let rulesFired: [PathIntVector]
-    /// Rule conditions with their layer and asset resolved to indices once.
-    let conditions: [CompiledCondition]
+    let rules: RuleEngine
     /// Layers that can borrow (only these have a health factor).
     let borrowing: [LayerRuntime]
-
-    /// A rule condition ready for the inner loop.
-    struct CompiledCondition {
-        var condition: RuleCondition
-        var layer: Int?
-        var asset: Int?
-    }
 
     init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, recording: RecordingPlan) {
         self.scenario = scenario
@@ -72,15 +69,7 @@ final class StrategyRunner {
         equity = arena.vector()
         performance = PerformanceIndex(arena: arena)
         shocks = ShockApplier(shocks: scenario.market.shocks, strategy: strategy, layers: layers, ctx: ctx)
-        let arena = self.arena
-        rulesFired = strategy.rules.map { _ in arena.intVector(0) }
-        let strategy = self.strategy
-        conditions = strategy.rules.map { rule in
-            if case .metric(_, _, let layer, let asset) = rule.when {
-                return CompiledCondition(condition: rule.when, layer: layer.flatMap { strategy.layerIndex($0) }, asset: asset.flatMap { market.index(of: $0) })
-            }
-            return CompiledCondition(condition: rule.when, layer: nil, asset: nil)
-        }
+        rules = RuleEngine(strategy: strategy, layers: layers, ctx: ctx)
         borrowing = layers.filter { $0.spec.capabilities.contains(.borrows) }
     }
 
@@ -94,11 +83,6 @@ final class StrategyRunner {
         daily.reserveCapacity(stored.count * days)
         layerDaily.reserveCapacity(stored.count * days * layers.count)
         let flowsByDay = Dictionary(grouping: strategy.flows.enumerated().sorted { ($0.element.day, $0.element.hour, $0.offset) < ($1.element.day, $1.element.hour, $1.offset) }.map(\.element), by: \.day)
-        let needsProvisionalValuation = strategy.rules.contains { rule in
-            if case .metric(let m, _, _, _) = rule.when { return m == .drawdown || m == .equity }
-            return false
-        }
-
         let performance = self.performance
 
         for d in 0..<days {
@@ -122,8 +106,8 @@ final class StrategyRunner {
 
             // (5) Rules.
             if !strategy.rules.isEmpty {
-                if needsProvisionalValuation { value(into: equity) }
-                applyRules(day: d)
+                if rules.needsProvisionalValuation { value(into: equity) }
+                rules.apply(day: d, equity: equity, performance: performance)
             }
 
             // (6) Valuation and recording.
@@ -254,107 +238,6 @@ final class StrategyRunner {
         return v
     }
 
-    // MARK: Rules
-
-    private func applyRules(day d: Int) {
-        let n = market.count
-        for (r, rule) in strategy.rules.enumerated() {
-            let fired = rulesFired[r]
-            for p in 0..<n {
-                if rule.once, fired[p] != 0 { continue }
-                guard conditionHolds(conditions[r], p, day: d) else { continue }
-                if perform(rule, index: r, p) { fired[p] = 1 }
-            }
-        }
-    }
-
-    private func conditionHolds(_ compiled: CompiledCondition, _ p: Int, day d: Int) -> Bool {
-        switch compiled.condition {
-        case .day(let n):
-            return d == n
-        case .metric(let metric, let comparison, _, _):
-            let layer = compiled.layer.map { layers[$0] }
-            let asset = compiled.asset
-            let value: Double?
-            switch metric {
-            case .healthFactor: value = layer?.healthFactor(p, ctx: ctx)
-            case .ltv: value = layer?.ltv(p, ctx: ctx)
-            case .apr: value = layer?.currentRate(p, ctx: ctx)
-            case .price: value = asset.map { ctx.today.price($0, p) }
-            case .peg: value = asset.flatMap { ctx.today.ratio($0, p) }
-            case .equity: value = equity[p]
-            case .drawdown: value = performance.provisionalDrawdown(p, equity: equity[p], day: d)
-            }
-            guard let value else { return false }
-            return comparison.holds(value)
-        }
-    }
-
-    /// Carries out a rule's action on path p; returns whether the rule acted
-    /// (done or refused), which is what `once` counts.
-    private func perform(_ rule: RuleSpec, index r: Int, _ p: Int) -> Bool {
-        let action = rule.then
-        var outcomes: [(LayerRuntime, ActionOutcome)] = []
-        var convertTo: Int?
-        switch action.kind {
-        case .exit(let to):
-            convertTo = to.flatMap { market.index(of: $0) }
-            for layer in layers.reversed() {
-                outcomes.append((layer, layer.exit(p, action: action, convertTo: convertTo, ctx: ctx)))
-            }
-        case .withdraw(let id, let fraction):
-            if let i = strategy.layerIndex(id) {
-                outcomes.append((layers[i], layers[i].withdraw(fraction: fraction, p, action: action, ctx: ctx)))
-            }
-        case .deleverageToLTV(let id, _), .deleverageToHealthFactor(let id, _):
-            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].deleverage(p, action: action, ctx: ctx))) }
-        case .releverage(let id, let target):
-            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].releverage(p, target: target, action: action, ctx: ctx))) }
-        case .unstake(let id, let viaQueue):
-            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].unstake(p, viaQueue: viaQueue, action: action, ctx: ctx))) }
-        }
-
-        var acted = false
-        var detail: [(String, JSONValue)] = [
-            ("rule", .number(Double(r))),
-            ("when", .string(rule.when.summary)),
-            ("action", .string(action.kind.name)),
-        ]
-        var moved: [(String, JSONValue)] = []
-        for (layer, outcome) in outcomes {
-            switch outcome {
-            case .done(let pairs):
-                acted = true
-                moved.append((layer.spec.id, JSONBuild.object(pairs)))
-            case .refused(let reason):
-                ctx.record(p, .refusedAction, layer: layer.spec.id, detail: [
-                    ("rule", .number(Double(r))), ("action", .string(action.kind.name)), ("reason", .string(reason)),
-                ])
-                acted = true
-            case .nothing:
-                break
-            }
-        }
-        if let to = convertTo {
-            // Convert everything liquid in the spot wallet into the target asset.
-            var converted = 0.0
-            for a in 0..<marketAssetCount where a != to {
-                let amount = ledger.spot(a)[p]
-                if amount > 0 { converted += ctx.convertSpot(amount, from: a, to: to, slippage: action.slippage, owner: ledger.spotOwner, p) }
-            }
-            if converted > 0 {
-                acted = true
-                moved.append(("spot", JSONBuild.object([("converted_to", .string(ctx.assetName(to))), ("received", .number(converted))])))
-            }
-        }
-        guard !moved.isEmpty else { return acted }
-        ctx.chargeFixedCost(action.cost, owner: action.kind.layer.flatMap { strategy.layerIndex($0) } ?? ledger.spotOwner, p)
-        detail.append(("layers", JSONBuild.object(moved)))
-        if action.cost > 0 { detail.append(("cost", .number(action.cost))) }
-        ctx.record(p, .rule, layer: action.kind.layer, detail: detail)
-        return true
-    }
-
     // MARK: Results
 
     /// The ledger's invariant, checked on every path: the attribution sources
@@ -427,20 +310,5 @@ final class StrategyRunner {
             strategyIndex: ctx.strategyIndex, name: strategy.name, firstPath: market.firstPath, count: n, days: scenario.days,
             equity: equityMatrix, daily: daily, layerDaily: layerDaily, events: events,
             paths: outcomes, layers: finals, attribution: attribution)
-    }
-}
-
-extension RuleCondition {
-    /// A short text for events and reports: `drawdown above 0.2`, `day 45`.
-    public var summary: String {
-        switch self {
-        case .day(let d): return "day \(d)"
-        case .metric(let m, let c, let layer, let asset):
-            let subject = layer.map { "\(m.rawValue)(\($0))" } ?? asset.map { "\(m.rawValue)(\($0))" } ?? m.rawValue
-            switch c {
-            case .below(let x): return "\(subject) below \(Format.plain(x))"
-            case .above(let x): return "\(subject) above \(Format.plain(x))"
-            }
-        }
     }
 }
