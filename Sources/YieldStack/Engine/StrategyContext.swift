@@ -59,11 +59,12 @@ public final class StrategyContext: @unchecked Sendable {
     @inline(__always)
     public func globalPath(_ p: Int) -> Int { market.firstPath + p }
 
-    /// Price of an asset (or the currency pseudo-asset) on the current day
-    /// (`today.price`).
+    /// Price of an asset (or the currency pseudo-asset) on the current day,
+    /// the same as `today.price(asset, p)`. Reads only `today.day`, not a
+    /// copy of the view: layers call it in their loops over paths.
     @inline(__always)
     public func price(_ asset: Int, _ p: Int) -> Double {
-        today.price(asset, p)
+        price(asset, day: today.day, p)
     }
 
     /// Price of an asset on any day (day-0 and last-day figures of a run).

@@ -233,7 +233,7 @@ final class StrategyRunner {
     func ownerValue(_ owner: Int, _ p: Int) -> Double {
         var v = 0.0
         for slot in ledger.slots where slot.owner == owner {
-            v += slot.amount[p] * ctx.today.price(slot.asset, p)
+            v += slot.amount[p] * ctx.price(slot.asset, p)
         }
         return v
     }
