@@ -9,6 +9,7 @@ public struct MarketDay: Sendable {
     /// The day d, 0 … N−1.
     public let day: Int
 
+    /// The view of `market` on day `day`.
     public init(market: MarketChunk, day: Int) {
         self.market = market
         self.day = day

@@ -23,6 +23,8 @@ struct PerformanceIndex {
     /// Largest drawdown of the index seen so far.
     let maxDrawdown: PathVector
 
+    /// Fresh trackers for every path of `arena`: index and peak at 1, the
+    /// rest at 0.
     init(arena: PathArena) {
         initialValue = arena.vector()
         weightedFlows = arena.vector()

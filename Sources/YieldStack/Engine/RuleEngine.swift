@@ -40,6 +40,8 @@ final class RuleEngine {
     let ctx: StrategyContext
     let marketAssetCount: Int
 
+    /// Compiles `strategy`'s rules for one run: names resolved against the
+    /// run's layers and the context's market, a `once` flag column per rule.
     init(strategy: StrategySpec, layers: [LayerRuntime], ctx: StrategyContext) {
         self.strategy = strategy
         self.layers = layers

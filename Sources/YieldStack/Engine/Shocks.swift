@@ -13,12 +13,15 @@
 ///
 /// Shocks run in file order, so their events keep the order of the scenario.
 struct ShockApplier {
+    /// The scenario's shocks, in file order.
     let shocks: [ShockSpec]
     let strategy: StrategySpec
     let layers: [LayerRuntime]
     let ledger: Ledger
     let ctx: StrategyContext
 
+    /// The applier of `shocks` for one strategy run; `layers` are the run's
+    /// runtimes in layer order (a shock's layer id resolves to one of them).
     init(shocks: [ShockSpec], strategy: StrategySpec, layers: [LayerRuntime], ctx: StrategyContext) {
         self.shocks = shocks
         self.strategy = strategy

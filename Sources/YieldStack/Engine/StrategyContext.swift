@@ -13,12 +13,14 @@ public final class StrategyContext: @unchecked Sendable {
     public private(set) var today: MarketDay
     /// Today's day index (`today.day`).
     public var day: Int { today.day }
+    /// Events recorded so far, in the order they happened (`sequence`).
     public private(set) var events: [EngineEvent] = []
     private var sequence = 0
 
     // Risk trackers that layers update (lending) and the runner reports.
     /// Lowest health factor seen, including just before each liquidation.
     public let minHealthFactor: PathVector
+    /// Liquidations of the strategy's positions, per path.
     public let liquidations: PathIntVector
     /// Day of the first liquidation, −1 for none.
     public let firstLiquidationDay: PathIntVector
@@ -53,6 +55,7 @@ public final class StrategyContext: @unchecked Sendable {
     /// Starts day `day.day`: from here on every component reads this view.
     func begin(_ day: MarketDay) { today = day }
 
+    /// Paths in the chunk.
     public var count: Int { market.count }
 
     /// Global path number of chunk path p.
@@ -72,10 +75,14 @@ public final class StrategyContext: @unchecked Sendable {
         asset < market.prices.count ? market.prices[asset][day, p] : 1
     }
 
+    /// Name of an asset index for events; the currency pseudo-asset is the
+    /// scenario currency.
     public func assetName(_ asset: Int) -> String {
         asset < market.assetNames.count ? market.assetNames[asset] : scenario.currency
     }
 
+    /// Records an event, numbering it so that events of one path and day
+    /// keep the order in which they happened when chunks are merged.
     public func record(_ event: EngineEvent) {
         var e = event
         e.sequence = sequence

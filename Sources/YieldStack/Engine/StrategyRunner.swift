@@ -38,7 +38,9 @@ final class StrategyRunner {
     let equity: PathVector
     /// Return, time-weighted index and drawdown trackers.
     let performance: PerformanceIndex
+    /// Step 1's shocks, applied and recorded in one place.
     let shocks: ShockApplier
+    /// Step 5: the strategy's rules, compiled once.
     let rules: RuleEngine
     /// Layers that can borrow (only these have a health factor).
     let borrowing: [LayerRuntime]
@@ -73,6 +75,9 @@ final class StrategyRunner {
         borrowing = layers.filter { $0.spec.capabilities.contains(.borrows) }
     }
 
+    /// Runs every day of the scenario on the chunk and collects the results
+    /// (records in canonical path/day/layer order, whatever the chunking).
+    /// Throws when equity stops being finite or the attribution does not add up.
     func run() throws(EngineFault) -> StrategyResult {
         let days = scenario.days
         let n = market.count
