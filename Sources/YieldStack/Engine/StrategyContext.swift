@@ -1,20 +1,26 @@
 /// What a layer sees and acts through while a strategy runs on a chunk:
-/// the day, the market, the ledger and the event log. Layers change the
-/// ledger only through the helpers here or through their own slots, so the
-/// attribution invariant of `Ledger` holds.
+/// the day's market as a read-only `MarketDay` (`today`), the ledger and the
+/// event log. Layers change the ledger only through the helpers here or
+/// through their own slots, so the attribution invariant of `Ledger` holds.
+/// Only the runner moves the day (`begin(_:)`).
 public final class StrategyContext: @unchecked Sendable {
     public let scenario: Scenario
     public let strategy: StrategySpec
     public let strategyIndex: Int
     public let market: MarketChunk
     public let ledger: Ledger
-    public private(set) var day = 0
+    /// The day every component of the current step reads.
+    public private(set) var today: MarketDay
+    /// Today's day index (`today.day`).
+    public var day: Int { today.day }
+    /// Events recorded so far, in the order they happened (`sequence`).
     public private(set) var events: [EngineEvent] = []
     private var sequence = 0
 
     // Risk trackers that layers update (lending) and the runner reports.
     /// Lowest health factor seen, including just before each liquidation.
     public let minHealthFactor: PathVector
+    /// Liquidations of the strategy's positions, per path.
     public let liquidations: PathIntVector
     /// Day of the first liquidation, −1 for none.
     public let firstLiquidationDay: PathIntVector
@@ -27,6 +33,7 @@ public final class StrategyContext: @unchecked Sendable {
         self.strategyIndex = strategyIndex
         self.market = market
         self.ledger = ledger
+        today = MarketDay(market: market, day: 0)
         minHealthFactor = ledger.arena.vector(.infinity)
         liquidations = ledger.arena.intVector(0)
         firstLiquidationDay = ledger.arena.intVector(-1)
@@ -45,28 +52,37 @@ public final class StrategyContext: @unchecked Sendable {
         if firstLiquidationDay[p] < 0 { firstLiquidationDay[p] = day }
     }
 
-    func begin(day: Int) { self.day = day }
+    /// Starts day `day.day`: from here on every component reads this view.
+    func begin(_ day: MarketDay) { today = day }
 
+    /// Paths in the chunk.
     public var count: Int { market.count }
 
     /// Global path number of chunk path p.
     @inline(__always)
     public func globalPath(_ p: Int) -> Int { market.firstPath + p }
 
-    /// Price of an asset (or the currency pseudo-asset) on the current day.
+    /// Price of an asset (or the currency pseudo-asset) on the current day,
+    /// the same as `today.price(asset, p)`. Reads only `today.day`, not a
+    /// copy of the view: layers call it in their loops over paths.
     @inline(__always)
     public func price(_ asset: Int, _ p: Int) -> Double {
-        asset < market.prices.count ? market.prices[asset][day, p] : 1
+        price(asset, day: today.day, p)
     }
 
+    /// Price of an asset on any day (day-0 and last-day figures of a run).
     public func price(_ asset: Int, day: Int, _ p: Int) -> Double {
         asset < market.prices.count ? market.prices[asset][day, p] : 1
     }
 
+    /// Name of an asset index for events; the currency pseudo-asset is the
+    /// scenario currency.
     public func assetName(_ asset: Int) -> String {
         asset < market.assetNames.count ? market.assetNames[asset] : scenario.currency
     }
 
+    /// Records an event, numbering it so that events of one path and day
+    /// keep the order in which they happened when chunks are merged.
     public func record(_ event: EngineEvent) {
         var e = event
         e.sequence = sequence

@@ -15,6 +15,12 @@ public struct RecordingPlan: Sendable {
 /// order of SPEC §2.5: (1) market and shocks, (2) flows, (3) accrual,
 /// (4) liquidations, (5) rules, (6) valuation and recording. Every step
 /// loops over all paths of the chunk.
+///
+/// The runner owns that order, the opening of the stack, flows, valuation,
+/// recording and the attribution check; what each step does is delegated:
+/// shocks to `ShockApplier`, rules to `RuleEngine`, return and drawdown
+/// figures to `PerformanceIndex`, layer behaviour to the `LayerRuntime`s.
+/// Every component of a day reads the same `MarketDay` (`ctx.today`).
 final class StrategyRunner {
     let scenario: Scenario
     let strategy: StrategySpec
@@ -28,29 +34,16 @@ final class StrategyRunner {
     let capitalAsset: Int
     let marketAssetCount: Int
 
-    // Per-path trackers.
+    /// Equity of each path: provisional before the rules, final after step 6.
     let equity: PathVector
-    let previousEquity: PathVector
-    let index: PathVector
-    let peak: PathVector
-    let maxDrawdown: PathVector
-    let initialValue: PathVector
-    /// Σ w·F for the Modified Dietz denominator.
-    let weightedFlows: PathVector
-    /// Value of today's flows, for the time-weighted index.
-    let flowsToday: PathVector
-    let rulesFired: [PathIntVector]
-    /// Rule conditions with their layer and asset resolved to indices once.
-    let conditions: [CompiledCondition]
+    /// Return, time-weighted index and drawdown trackers.
+    let performance: PerformanceIndex
+    /// Step 1's shocks, applied and recorded in one place.
+    let shocks: ShockApplier
+    /// Step 5: the strategy's rules, compiled once.
+    let rules: RuleEngine
     /// Layers that can borrow (only these have a health factor).
     let borrowing: [LayerRuntime]
-
-    /// A rule condition ready for the inner loop.
-    struct CompiledCondition {
-        var condition: RuleCondition
-        var layer: Int?
-        var asset: Int?
-    }
 
     init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, recording: RecordingPlan) {
         self.scenario = scenario
@@ -76,25 +69,15 @@ final class StrategyRunner {
                                              output: plan.entries[i].outputAsset, ledger: ledger, market: market))
         }
         equity = arena.vector()
-        previousEquity = arena.vector()
-        index = arena.vector(1)
-        peak = arena.vector(1)
-        maxDrawdown = arena.vector()
-        initialValue = arena.vector()
-        weightedFlows = arena.vector()
-        flowsToday = arena.vector()
-        let arena = self.arena
-        rulesFired = strategy.rules.map { _ in arena.intVector(0) }
-        let strategy = self.strategy
-        conditions = strategy.rules.map { rule in
-            if case .metric(_, _, let layer, let asset) = rule.when {
-                return CompiledCondition(condition: rule.when, layer: layer.flatMap { strategy.layerIndex($0) }, asset: asset.flatMap { market.index(of: $0) })
-            }
-            return CompiledCondition(condition: rule.when, layer: nil, asset: nil)
-        }
+        performance = PerformanceIndex(arena: arena)
+        shocks = ShockApplier(shocks: scenario.market.shocks, strategy: strategy, layers: layers, ctx: ctx)
+        rules = RuleEngine(strategy: strategy, layers: layers, ctx: ctx)
         borrowing = layers.filter { $0.spec.capabilities.contains(.borrows) }
     }
 
+    /// Runs every day of the scenario on the chunk and collects the results
+    /// (records in canonical path/day/layer order, whatever the chunking).
+    /// Throws when equity stops being finite or the attribution does not add up.
     func run() throws(EngineFault) -> StrategyResult {
         let days = scenario.days
         let n = market.count
@@ -105,21 +88,18 @@ final class StrategyRunner {
         daily.reserveCapacity(stored.count * days)
         layerDaily.reserveCapacity(stored.count * days * layers.count)
         let flowsByDay = Dictionary(grouping: strategy.flows.enumerated().sorted { ($0.element.day, $0.element.hour, $0.offset) < ($1.element.day, $1.element.hour, $1.offset) }.map(\.element), by: \.day)
-        let needsProvisionalValuation = strategy.rules.contains { rule in
-            if case .metric(let m, _, _, _) = rule.when { return m == .drawdown || m == .equity }
-            return false
-        }
+        let performance = self.performance
 
         for d in 0..<days {
-            ctx.begin(day: d)
-            flowsToday.fill(0)
+            ctx.begin(MarketDay(market: market, day: d))
+            performance.flowsToday.fill(0)
 
             // (1) Market: yesterday's holdings revalued at today's prices, then shocks.
             if d > 0 {
                 bookPriceEffect(day: d)
                 for layer in layers { layer.applyMarket(ctx: ctx) }
             }
-            applyShocks(day: d)
+            shocks.apply(day: d)
 
             // (2) Flows: the capital on day 0, then the day's deposits and withdrawals.
             if d == 0 { openStack() }
@@ -131,8 +111,8 @@ final class StrategyRunner {
 
             // (5) Rules.
             if !strategy.rules.isEmpty {
-                if needsProvisionalValuation { value(into: equity) }
-                applyRules(day: d)
+                if rules.needsProvisionalValuation { value(into: equity) }
+                rules.apply(day: d, equity: equity, performance: performance)
             }
 
             // (6) Valuation and recording.
@@ -140,8 +120,7 @@ final class StrategyRunner {
             for p in 0..<n {
                 let e = equity[p]
                 guard e.isFinite else { throw fault(p, "equity is \(e)") }
-                updateIndex(p, equity: e, day: d)
-                previousEquity[p] = e
+                performance.record(p, equity: e, day: d)
                 equityMatrix[d * n + p] = e
                 for layer in borrowing {
                     if let hf = layer.healthFactor(p, ctx: ctx) { ctx.observe(healthFactor: hf, p) }
@@ -188,54 +167,12 @@ final class StrategyRunner {
         }
     }
 
-    private func applyShocks(day d: Int) {
-        for shock in scenario.market.shocks where shock.day == d {
-            switch shock.effect {
-            case .priceChange(let asset, let change):
-                if market.firstPath == 0 {
-                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, asset: asset, detail: [("price_change", .number(change))]))
-                }
-            case .ratio(let asset, let value, let recover):
-                if market.firstPath == 0 {
-                    var detail: [(String, JSONValue)] = [("ratio", .number(value))]
-                    if let recover { detail.append(("recover_days", .number(Double(recover)))) }
-                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, asset: asset, detail: detail))
-                }
-            case .rate(let layer, let kind, let value, let duration):
-                if market.firstPath == 0, strategy.layer(layer) != nil {
-                    var detail: [(String, JSONValue)] = [(kind.rawValue, .number(value))]
-                    if let duration { detail.append(("duration_days", .number(Double(duration)))) }
-                    ctx.record(EngineEvent(path: nil, day: d, kind: .shock, layer: layer, detail: detail))
-                }
-            case .slash(let layer, _):
-                if let i = strategy.layerIndex(layer) { layers[i].applyShock(shock.effect, ctx: ctx) }
-            case .exploit(let layer, let fraction):
-                guard let i = strategy.layerIndex(layer) else { continue }
-                // The layer loses `fraction` of everything it holds; debts stay.
-                let owned = ledger.slots(of: i)
-                for p in 0..<market.count {
-                    var lost = 0.0
-                    for slot in owned where slot.amount[p] > 0 {
-                        let amount = slot.amount[p] * fraction
-                        lost += amount * ctx.price(slot.asset, p)
-                        slot.amount[p] -= amount
-                    }
-                    ledger.attribute(i, .exploit, p, -lost)
-                    if lost > 0 {
-                        ctx.record(p, .shock, layer: layer, value: lost, detail: [("exploit", .number(fraction)), ("lost_value", .number(lost))])
-                    }
-                }
-                layers[i].applyShock(shock.effect, ctx: ctx)
-            }
-        }
-    }
-
     /// Day 0: the capital enters the first layer and each layer's output is
     /// handed to the layers that take it; the rest stays with its producer.
     private func openStack() {
         let n = market.count
         let capital = arena.vector(strategy.capitalAmount)
-        for p in 0..<n { initialValue[p] = strategy.capitalAmount * ctx.price(capitalAsset, p) }
+        for p in 0..<n { performance.initialValue[p] = strategy.capitalAmount * ctx.price(capitalAsset, p) }
         var outputs: [PathVector?] = []
         for (i, layer) in layers.enumerated() {
             let entry = plan.entries[i]
@@ -253,13 +190,12 @@ final class StrategyRunner {
     private func applyFlow(_ flow: FlowSpec) {
         guard let first = layers.first else { return }
         let applied = first.applyFlow(amount: flow.amount, hour: flow.hour, ctx: ctx)
-        let weight = max(0, (Double(scenario.days - flow.day) - flow.hour / 24) / Double(scenario.days))
+        let weight = PerformanceIndex.flowWeight(day: flow.day, hour: flow.hour, days: scenario.days)
         var full = true
         for p in 0..<market.count {
             let value = applied[p] * ctx.price(capitalAsset, p)
             ledger.flows[p] += value
-            flowsToday[p] += value
-            weightedFlows[p] += weight * value
+            performance.noteFlow(value, weight: weight, p)
             if applied[p] != flow.amount {
                 full = false
                 if flow.amount < 0, applied[p] != 0 || !first.spec.capabilities.contains(.locks) {
@@ -279,6 +215,7 @@ final class StrategyRunner {
     /// equity[p] = Σ slot amount × price (debts are negative slots).
     private func value(into out: PathVector) {
         let n = market.count
+        let today = ctx.today
         out.fill(0)
         for slot in ledger.slots where ledger.mayHold(slot) {
             let amount = slot.amount
@@ -286,8 +223,8 @@ final class StrategyRunner {
                 for p in 0..<n { out[p] += amount[p] }
                 continue
             }
-            let grid = market.prices[slot.asset]
-            let d = ctx.day
+            let grid = today.prices[slot.asset]
+            let d = today.day
             if !grid.isPathDependent {
                 let price = grid[d, 0]
                 for p in 0..<n { out[p] += amount[p] * price }
@@ -306,134 +243,6 @@ final class StrategyRunner {
         return v
     }
 
-    /// The time-weighted equity index: I_d = I_{d−1} · (E_d − F_d) / E_{d−1},
-    /// so deposits and withdrawals do not count as gains or losses; on day 0
-    /// the base is the capital plus the day's flows. Drawdowns use this index.
-    private func updateIndex(_ p: Int, equity e: Double, day d: Int) {
-        let next = provisionalIndex(p, equity: e, day: d)
-        index[p] = next
-        if next > peak[p] { peak[p] = next }
-        if peak[p] > 0 {
-            let dd = 1 - next / peak[p]
-            if dd > maxDrawdown[p] { maxDrawdown[p] = dd }
-        }
-    }
-
-    private func provisionalIndex(_ p: Int, equity e: Double, day d: Int) -> Double {
-        let flowsToday = self.flowsToday[p]
-        if d == 0 {
-            let base = initialValue[p] + flowsToday
-            return base > 0 ? e / base : 1
-        }
-        let previous = previousEquity[p]
-        guard previous > 1e-12 * max(1, initialValue[p]) else { return index[p] }
-        return index[p] * (e - flowsToday) / previous
-    }
-
-    // MARK: Rules
-
-    private func applyRules(day d: Int) {
-        let n = market.count
-        for (r, rule) in strategy.rules.enumerated() {
-            let fired = rulesFired[r]
-            for p in 0..<n {
-                if rule.once, fired[p] != 0 { continue }
-                guard conditionHolds(conditions[r], p, day: d) else { continue }
-                if perform(rule, index: r, p) { fired[p] = 1 }
-            }
-        }
-    }
-
-    private func conditionHolds(_ compiled: CompiledCondition, _ p: Int, day d: Int) -> Bool {
-        switch compiled.condition {
-        case .day(let n):
-            return d == n
-        case .metric(let metric, let comparison, _, _):
-            let layer = compiled.layer.map { layers[$0] }
-            let asset = compiled.asset
-            let value: Double?
-            switch metric {
-            case .healthFactor: value = layer?.healthFactor(p, ctx: ctx)
-            case .ltv: value = layer?.ltv(p, ctx: ctx)
-            case .apr: value = layer?.currentRate(p, ctx: ctx)
-            case .price: value = asset.map { ctx.price($0, p) }
-            case .peg: value = asset.flatMap { market.ratios[$0]?[d, p] }
-            case .equity: value = equity[p]
-            case .drawdown:
-                let i = provisionalIndex(p, equity: equity[p], day: d)
-                let top = max(peak[p], i)
-                value = top > 0 ? 1 - i / top : 0
-            }
-            guard let value else { return false }
-            return comparison.holds(value)
-        }
-    }
-
-    /// Carries out a rule's action on path p; returns whether the rule acted
-    /// (done or refused), which is what `once` counts.
-    private func perform(_ rule: RuleSpec, index r: Int, _ p: Int) -> Bool {
-        let action = rule.then
-        var outcomes: [(LayerRuntime, ActionOutcome)] = []
-        var convertTo: Int?
-        switch action.kind {
-        case .exit(let to):
-            convertTo = to.flatMap { market.index(of: $0) }
-            for layer in layers.reversed() {
-                outcomes.append((layer, layer.exit(p, action: action, convertTo: convertTo, ctx: ctx)))
-            }
-        case .withdraw(let id, let fraction):
-            if let i = strategy.layerIndex(id) {
-                outcomes.append((layers[i], layers[i].withdraw(fraction: fraction, p, action: action, ctx: ctx)))
-            }
-        case .deleverageToLTV(let id, _), .deleverageToHealthFactor(let id, _):
-            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].deleverage(p, action: action, ctx: ctx))) }
-        case .releverage(let id, let target):
-            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].releverage(p, target: target, action: action, ctx: ctx))) }
-        case .unstake(let id, let viaQueue):
-            if let i = strategy.layerIndex(id) { outcomes.append((layers[i], layers[i].unstake(p, viaQueue: viaQueue, action: action, ctx: ctx))) }
-        }
-
-        var acted = false
-        var detail: [(String, JSONValue)] = [
-            ("rule", .number(Double(r))),
-            ("when", .string(rule.when.summary)),
-            ("action", .string(action.kind.name)),
-        ]
-        var moved: [(String, JSONValue)] = []
-        for (layer, outcome) in outcomes {
-            switch outcome {
-            case .done(let pairs):
-                acted = true
-                moved.append((layer.spec.id, JSONBuild.object(pairs)))
-            case .refused(let reason):
-                ctx.record(p, .refusedAction, layer: layer.spec.id, detail: [
-                    ("rule", .number(Double(r))), ("action", .string(action.kind.name)), ("reason", .string(reason)),
-                ])
-                acted = true
-            case .nothing:
-                break
-            }
-        }
-        if let to = convertTo {
-            // Convert everything liquid in the spot wallet into the target asset.
-            var converted = 0.0
-            for a in 0..<marketAssetCount where a != to {
-                let amount = ledger.spot(a)[p]
-                if amount > 0 { converted += ctx.convertSpot(amount, from: a, to: to, slippage: action.slippage, owner: ledger.spotOwner, p) }
-            }
-            if converted > 0 {
-                acted = true
-                moved.append(("spot", JSONBuild.object([("converted_to", .string(ctx.assetName(to))), ("received", .number(converted))])))
-            }
-        }
-        guard !moved.isEmpty else { return acted }
-        ctx.chargeFixedCost(action.cost, owner: action.kind.layer.flatMap { strategy.layerIndex($0) } ?? ledger.spotOwner, p)
-        detail.append(("layers", JSONBuild.object(moved)))
-        if action.cost > 0 { detail.append(("cost", .number(action.cost))) }
-        ctx.record(p, .rule, layer: action.kind.layer, detail: detail)
-        return true
-    }
-
     // MARK: Results
 
     /// The ledger's invariant, checked on every path: the attribution sources
@@ -443,8 +252,9 @@ final class StrategyRunner {
         for p in 0..<market.count {
             var sources = 0.0
             for owner in ledger.attribution { for source in owner { sources += source[p] } }
-            let change = equity[p] - initialValue[p]
-            let scale = max(abs(initialValue[p]), abs(equity[p]), abs(ledger.flows[p]), 1)
+            let initialValue = performance.initialValue[p]
+            let change = equity[p] - initialValue
+            let scale = max(abs(initialValue), abs(equity[p]), abs(ledger.flows[p]), 1)
             if abs(sources + ledger.flows[p] - change) > 1e-7 * scale {
                 throw EngineFault(strategy: strategy.name, day: scenario.days - 1, path: market.firstPath + p, layer: nil,
                                   message: "attribution (\(sources)) plus net flows (\(ledger.flows[p])) does not equal the change in equity (\(change))")
@@ -466,17 +276,15 @@ final class StrategyRunner {
         var outcomes: [PathOutcome] = []
         outcomes.reserveCapacity(n)
         for p in 0..<n {
-            let initial = initialValue[p]
+            let initial = performance.initialValue[p]
             let flows = ledger.flows[p]
             let final = equity[p]
-            let base = initial + weightedFlows[p]
-            let profit = final - initial - flows
             outcomes.append(PathOutcome(
                 initialValue: initial,
                 finalEquity: final,
                 netFlows: flows,
-                totalReturn: base > 0 ? profit / base : 0,
-                maxDrawdown: maxDrawdown[p],
+                totalReturn: performance.totalReturn(p, finalEquity: final, netFlows: flows),
+                maxDrawdown: performance.maxDrawdown[p],
                 liquidations: ctx.liquidations[p],
                 firstLiquidationDay: ctx.firstLiquidationDay[p] >= 0 ? ctx.firstLiquidationDay[p] : nil,
                 minHealthFactor: ctx.minHealthFactor[p].isFinite ? ctx.minHealthFactor[p] : nil,
@@ -507,20 +315,5 @@ final class StrategyRunner {
             strategyIndex: ctx.strategyIndex, name: strategy.name, firstPath: market.firstPath, count: n, days: scenario.days,
             equity: equityMatrix, daily: daily, layerDaily: layerDaily, events: events,
             paths: outcomes, layers: finals, attribution: attribution)
-    }
-}
-
-extension RuleCondition {
-    /// A short text for events and reports: `drawdown above 0.2`, `day 45`.
-    public var summary: String {
-        switch self {
-        case .day(let d): return "day \(d)"
-        case .metric(let m, let c, let layer, let asset):
-            let subject = layer.map { "\(m.rawValue)(\($0))" } ?? asset.map { "\(m.rawValue)(\($0))" } ?? m.rawValue
-            switch c {
-            case .below(let x): return "\(subject) below \(Format.plain(x))"
-            case .above(let x): return "\(subject) above \(Format.plain(x))"
-            }
-        }
     }
 }
