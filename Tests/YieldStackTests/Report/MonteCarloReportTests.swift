@@ -21,11 +21,21 @@ struct MonteCarloReportTests {
         // The worst path is the one with the largest loss.
         #expect(s.paths[worst].loss == s.paths.map(\.loss).max())
         if worst != 0 { #expect(report.contains("**Worst path (\(worst))**")) }
-        // The stored quantiles are the quantiles of the stored per-path final equity.
-        var finals = s.paths.map(\.finalEquity)
-        let q = Statistics.quantiles(&finals, [0.05, 0.5, 0.95])
-        expectClose(s.quantiles.last!.p05, q[0], 1e-9)
-        expectClose(s.quantiles.last!.p50, q[1], 1e-9)
-        expectClose(s.metric("equity_p95") ?? 0, q[2], 1e-9)
+        // The stored quantiles are the type-7 quantiles of the stored per-path final equity, computed
+        // here from a sorted copy: with n = 40, q at h = (n − 1)·q, interpolated between order statistics.
+        let sorted = s.paths.map(\.finalEquity).sorted()
+        #expect(sorted.count == 40)
+        func type7(_ q: Double) -> Double {
+            let h = Double(sorted.count - 1) * q, lo = Int(h.rounded(.down))
+            return lo + 1 < sorted.count ? sorted[lo] + (h - Double(lo)) * (sorted[lo + 1] - sorted[lo]) : sorted[lo]
+        }
+        // h = 1.95, 19.5 and 37.05: p05 = x₁ + 0.95 (x₂ − x₁), p50 = (x₁₉ + x₂₀)/2, p95 = x₃₇ + 0.05 (x₃₈ − x₃₇) (0-based).
+        expectRelative(type7(0.05), sorted[1] + 0.95 * (sorted[2] - sorted[1]), 1e-15)
+        expectRelative(type7(0.5), (sorted[19] + sorted[20]) / 2, 1e-15)
+        let scale = abs(type7(0.5))
+        expectClose(s.quantiles.last!.p05, type7(0.05), 1e-12 * scale)
+        expectClose(s.quantiles.last!.p50, type7(0.5), 1e-12 * scale)
+        expectClose(s.metric("equity_p95") ?? 0, type7(0.95), 1e-12 * scale)
+        expectClose(s.metric("equity_p05") ?? 0, type7(0.05), 1e-12 * scale)
     }
 }
