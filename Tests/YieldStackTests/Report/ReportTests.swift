@@ -82,21 +82,9 @@ struct ReportTests {
         let layer = try #require(s["layers"]?.elements?.first)
         #expect(layer.members?.map(\.key) == ["id", "type", "asset", "amount", "value", "debt", "yield", "yield_value"])
         // Independent: flexible's final equity in closed form, to 1e-9 relative.
-        expectRelative(s["final_equity"]?.double ?? 0, Self.flexibleFinalEquity, 1e-9)
+        expectRelative(s["final_equity"]?.double ?? 0, TestSupport.goldenFlexibleFinalEquity, 1e-9)
         #expect(s["name"]?.string == "flexible")
         #expect(root["paths"]?.int == 1)
         #expect(root["days"]?.int == 40)
-    }
-
-    /// The golden scenario's flexible strategy, by hand. 1,000 TOK earn 5 % APY compounded
-    /// daily (r = 0.05/365), one accrual a day from day 0; 500 TOK arrive on day 5 at hour 12
-    /// and earn half that day (the snapshot average adds 250); the −30 % shock on day 20 takes
-    /// the price to 11.75 × 0.7 = 8.225, a drawdown past 20 %, so after day 20's accrual
-    /// (21 accruals of the capital, 15 of the deposit) everything is sold for USDC at 0.2 %
-    /// slippage less 3 of gas. USDC is constant, so that is the final equity (12,342.19).
-    static var flexibleFinalEquity: Double {
-        let r = 0.05 / 365
-        let tokens = 1000 * pow(1 + r, 21) + (500 + 250 * r) * pow(1 + r, 15)
-        return tokens * 11.75 * 0.7 * (1 - 0.002) - 3
     }
 }
