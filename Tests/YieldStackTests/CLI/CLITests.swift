@@ -2,9 +2,10 @@ import Foundation
 import Testing
 @testable import YieldStack
 
-/// End-to-end checks of the `yieldstack` executable: exit codes, error
-/// output, and files written. Most behaviour is tested through the library;
-/// these few prove the CLI wires it up as SPEC §3 says.
+/// End-to-end checks of the `yieldstack` executable: what it prints on
+/// standard output and standard error, exit codes, and files written. The
+/// commands' exit statuses and usage messages are tested in-process in
+/// `CommandTests`; these few prove the built binary wires it up as SPEC §3 says.
 @Suite("Command line", .serialized)
 struct CLITests {
     struct Output {
@@ -66,14 +67,6 @@ struct CLITests {
         #expect(o.stderr.contains("unexpected end of input"))
     }
 
-    @Test("usage errors exit 64")
-    func usage() throws {
-        #expect(try run(["run"]).status == 64)
-        #expect(try run(["run", "x.json", "--paths", "0"]).status == 64)
-        #expect(try run(["frobnicate"]).status == 64)
-        #expect(try run(["report", "--db", "x"]).status == 64)
-    }
-
     @Test("run writes the database and report; report --db --run reproduces it byte for byte; --json prints the run")
     func runAndReport() throws {
         let dir = TestSupport.tempDirectory()
@@ -85,6 +78,8 @@ struct CLITests {
         #expect(json["run_id"]?.int == 1)
         #expect(json["report"]?.string == dir + "/golden-scenario.md")
         #expect(json["strategies"]?.elements?.count == 2)
+        // The printed figure, against the golden closed form (1e-9 relative).
+        expectRelative(json["strategies"]?.elements?.first?["final_equity"]?.double ?? 0, TestSupport.goldenFlexibleFinalEquity, 1e-9)
 
         let written = try String(contentsOfFile: dir + "/golden-scenario.md", encoding: .utf8)
         let report = try run(["report", "--db", db, "--run", "1"])
@@ -113,33 +108,12 @@ struct CLITests {
         #expect(quiet.stdout.isEmpty)
     }
 
-    @Test("an invalid file among several runs nothing and writes nothing")
-    func nothingHalfWritten() throws {
-        let dir = TestSupport.tempDirectory()
-        let db = dir + "/r.sqlite"
-        let o = try run(["run", TestSupport.fixture("golden-scenario.json"), TestSupport.fixture("three-errors.json"), "--db", db, "--report-dir", dir])
-        #expect(o.status == 65)
-        #expect(!FileManager.default.fileExists(atPath: db))
-        #expect(!FileManager.default.fileExists(atPath: dir + "/golden-scenario.md"))
-    }
-
     @Test("schema prints a JSON Schema")
     func schema() throws {
         let o = try run(["schema"])
         #expect(o.status == 0)
         let root = try JSONParser.parse(o.stdout)
         #expect(root["title"]?.string == "yieldstack scenario")
-    }
-
-    @Test("--paths and --seed override the scenario")
-    func overrides() throws {
-        let dir = TestSupport.tempDirectory()
-        let o = try run(["run", TestSupport.fixture("golden-scenario.json"), "--db", dir + "/r.sqlite", "--report-dir", dir,
-                         "--paths", "3", "--seed", "99", "--json", "--threads", "2"])
-        #expect(o.status == 0, "\(o.stderr)")
-        let json = try JSONParser.parse(o.stdout)
-        #expect(json["paths"]?.int == 3)
-        #expect(json["seed"]?.int == 99)
     }
 }
 
@@ -169,6 +143,33 @@ struct CLICompareSweepTests {
         #expect(try cli.run(["compare", "--db", db, "1", "9"]).status == 64)
         #expect(try cli.run(["compare", "1", "2"]).status == 64)
         #expect(try cli.run(["compare", TestSupport.fixture("golden-scenario.json"), "--strategies", "nope", "--db", db]).status == 64)
+    }
+
+    @Test("the lines a command prints itself: an unknown strategy, an unknown run id, a rejected sweep variant")
+    func messages() throws {
+        let dir = TestSupport.tempDirectory()
+        let db = dir + "/m.sqlite"
+        let golden = TestSupport.fixture("golden-scenario.json")
+        let strategy = try cli.run(["compare", golden, "--strategies", "flexible,nope", "--db", db, "--report-dir", dir])
+        #expect(strategy.status == 64)
+        #expect(strategy.stderr == "--strategies: unknown strategy 'nope'; \(golden) has flexible, locked\n")
+        #expect(!FileManager.default.fileExists(atPath: db), "nothing is stored for an unknown strategy")
+
+        #expect(try cli.run(["run", golden, "--db", db, "--report-dir", dir, "--quiet"]).status == 0)
+        let report = try cli.run(["report", "--db", db, "--run", "9"])
+        #expect(report.status == 64)
+        #expect(report.stderr == "\(db): no run with id 9; its runs are 1–1\n")
+        let compare = try cli.run(["compare", "--db", db, "1", "9"])
+        #expect(compare.status == 64)
+        #expect(compare.stderr == "\(db): no run with id 9; its runs are 1–1\n")
+        let gone = try cli.run(["compare", "--db", dir + "/none.sqlite", "1", "2"])
+        #expect(gone.status == 74)
+        #expect(gone.stderr == "\(dir)/none.sqlite: cannot read file: no such file\n")
+
+        let sweep = try cli.run(["sweep", golden, "--set", "strategies[1].layers[0].term_days=30,0", "--db", db, "--report-dir", dir])
+        #expect(sweep.status == 65)
+        #expect(sweep.stderr.contains("[strategies[1].layers[0].term_days=0]"))
+        #expect(sweep.stderr.contains("must be in [1, 36500], got 0"))
     }
 
     @Test("sweep runs the grid, one stored run per variant, and writes the sweep report")

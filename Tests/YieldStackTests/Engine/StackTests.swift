@@ -53,11 +53,39 @@ struct StackTests {
             }
         }
         let s = r.strategies[0]
-        var liquidated = 0, exited = 0
-        for p in 0..<s.count where s.paths[p].liquidations > 0 { liquidated += 1 }
-        exited = Set(s.events.filter { $0.kind == .rule && $0.detail.contains("\"action\":\"exit\"") }.compactMap(\.path)).count
-        // The scenario is busy enough to exercise liquidations or rules, staking, borrowing and the pool.
-        #expect(liquidated + exited > 0 || s.events.contains { $0.kind == .rule })
+        // No liquidation, and the health-factor rule never fires: entered at target LTV 0.6 with LT 0.8 the
+        // health factor is 0.8/0.6 = 1.333 times the stETH ratio over its entry ratio (0.997); at the 0.93
+        // ratio shock that is 1.333 × 0.93/0.997 = 1.244, and the ratio's noise (stationary sd
+        // 0.05/√(2·30) = 0.0065) costs about 1 % more: it stays above 1.2, far from 1.05.
+        #expect(s.paths.allSatisfy { $0.liquidations == 0 })
+        #expect(!s.events.contains { $0.kind == .liquidation })
+        for p in 0..<s.count { #expect((s.paths[p].minHealthFactor ?? 0) > 1.2, "path \(p)") }
+        #expect(!s.events.contains { $0.kind == .rule && $0.detail.contains("\"rule\":0") })
+        // The drawdown exit (rule 2) fires once on each path whose equity falls more than 60 % from its peak,
+        // on the first such day, computed here from the daily equity (no flows, so the time-weighted index is
+        // equity itself; the exit's cost and slippage only deepen that day's drawdown).
+        let exits = s.events.filter { $0.kind == .rule && $0.detail.contains("\"rule\":2") }
+        var expected: [Int: Int] = [:]
+        for p in 0..<s.count {
+            var peak = -Double.infinity
+            for d in 0..<s.days {
+                let e = s.equity[d * s.count + p]
+                peak = max(peak, e)
+                if 1 - e / peak > 0.6 { expected[p] = d; break }
+            }
+        }
+        #expect(exits.count == expected.count)
+        for e in exits {
+            let p = try #require(e.path)
+            #expect(expected[p] == e.day, "path \(p) exited on day \(e.day)")
+            #expect(e.detail.contains("\"action\":\"exit\"") && e.detail.contains("\"converted_to\":\"USDC\"") && e.detail.contains("\"cost\":20"))
+        }
+        // With this seed: 16 of 24 paths exit; the first on the ETH crash (day 40: paths 2 and 19) and the
+        // stETH depeg (day 41: paths 12, 16 and 23).
+        #expect(exits.count == 16)
+        #expect(exits.filter { $0.day == 40 }.compactMap(\.path).sorted() == [2, 19])
+        #expect(exits.filter { $0.day == 41 }.compactMap(\.path).sorted() == [12, 16, 23])
+        #expect(exits.allSatisfy { $0.day >= 40 }, "nothing falls 60 % before the crash")
         for source in [AttributionSource.staking, .borrowCost, .lpFees, .incentives, .impermanentLoss, .exploit] {
             let total = s.attribution.reduce(0.0) { $0 + $1[source.index].reduce(0, +) }
             #expect(total != 0, "\(source) never moved")

@@ -20,9 +20,22 @@ struct LPTests {
         // Entry: 500 TOK and 500 USDC; holding them would be worth 500·factor + 500.
         let hold = 500 * factor + 500
         expectRelative(s.paths[0].finalEquity, hold * ratio, 1e-12)
-        expectRelative(s.paths[0].finalEquity / hold, ConstantProductModel.valueRelativeToHold(priceRatio: factor), 1e-12)
         expectRelative(s.attribution[0][AttributionSource.impermanentLoss.index][0], hold * ratio - hold, 1e-9)
         if factor == 2 { #expect(Format.percent(1 - s.paths[0].finalEquity / hold) == "5.72 %") }
+    }
+
+    @Test("constant product against holding, for moves down and up: the engine's pool value over the hold value is 2√r/(1 + r) (1e-12 relative)",
+          arguments: [0.25, 0.5, 0.9, 1.1, 3.0, 9.0])
+    func constantProductClosedForm(factor r: Double) throws {
+        let s = try pool("constant_product", factor: r)
+        // Independent: k = 500 · 500; after arbitrage to price r the pool holds x = √(k/r), y = √(k·r),
+        // worth x·r + y = 2·500·√r, against 500·r + 500 for holding: 2√r/(1 + r).
+        let closedForm = 2 * r.squareRoot() / (1 + r)
+        let hold = 500 * r + 500
+        expectRelative(s.paths[0].finalEquity / hold, closedForm, 1e-12)
+        expectRelative(s.layers[0].value[0], 1000 * r.squareRoot(), 1e-12)
+        // Impermanent loss is never a gain, and vanishes only at r = 1.
+        #expect(s.paths[0].finalEquity < hold)
     }
 
     @Test("StableSwap D and dy match an independent bisection implementation to 1e-9 (A = 50)",
@@ -60,11 +73,24 @@ struct LPTests {
         #expect(depeg.x > 1500 && depeg.y < 500)
     }
 
-    @Test("StableSwap keeps its price near 1 while unbalanced: a 3:1 pool prices within 1 % of par (A = 100), a constant-product one at 1/3")
+    @Test("StableSwap keeps its price near 1 while unbalanced: a 3:1 pool prices 0.99125 (within 1 % of par, A = 100), a constant-product one at 1/3")
     func stableSwapFlat() {
-        let d = StableSwapModel.invariant(x: 1500, y: 500, amplification: 100)
-        let price = StableSwapModel.price(x: 1500, y: 500, invariant: d, amplification: 100)
+        let x = 1500.0, y = 500.0, a = 100.0
+        let d = StableSwapModel.invariant(x: x, y: y, amplification: a)
+        let price = StableSwapModel.price(x: x, y: y, invariant: d, amplification: a)
+        // By hand: f(D) = 4A(x+y) + D − 4AD − D³/(4xy); f(2000) = −666.67 and f'(2000) = 1 − 4A − 3D²/(4xy) = −403,
+        // so one Newton step gives D = 1998.3457 (the next step moves it by ~1e-5). The marginal price is
+        // p = (4A + D³/(4x²y)) / (4A + D³/(4xy²)) = 401.7734 / 405.3201 = 0.99125. The hand figures carry
+        // 6 significant digits, hence the tolerance of 1e-5.
+        expectClose(d, 1998.3457, 1e-3)
+        expectClose(price, 0.99125, 1e-5)
         #expect(price < 1 && price > 0.99)
+        // The same 3:1 pool under x·y = k is already at its market price y/x = 1/3: arbitrage to 1/3 leaves it where it is.
+        let cp = ConstantProductModel().rebalance(AMMPosition(x: x, y: y), to: 1.0 / 3)
+        expectRelative(cp.x, x, 1e-12)
+        expectRelative(cp.y, y, 1e-12)
+        // And StableSwap's price is far closer to par than constant product's: 1 − p ≈ 0.009 against 2/3.
+        #expect(1 - price < (1 - 1.0 / 3) / 50)
     }
 
     @Test("StableSwap position value after a depeg matches an independent solution of the invariant")

@@ -98,16 +98,6 @@ struct MonteCarloTests {
         expectRelative(Statistics.mean(r.strategies[1].paths.map(\.finalEquity)), flexMean, 1e-6)
     }
 
-    @Test("the break-even search finds a known root and reports when there is none")
-    func breakEvenSearch() throws {
-        let root = try LockAnalyzer.breakEven { (apr: Double) throws(EngineFault) in (apr - 0.0731) * (1 + apr) }
-        expectClose(root.root ?? -1, 0.0731, 1e-7)
-        let ahead = try LockAnalyzer.breakEven { (apr: Double) throws(EngineFault) in 1 + apr }
-        #expect(ahead.root == nil && ahead.aheadAtZero)
-        let never = try LockAnalyzer.breakEven { (apr: Double) throws(EngineFault) in -1 }
-        #expect(never.root == nil && !never.aheadAtZero)
-    }
-
     @Test("pairwise probability: the share of paths on which one strategy ends above the other")
     func pairwise() {
         let c = PairComparison.compare([1, 5, 3, 4], [2, 1, 3, 0], other: "b")

@@ -63,6 +63,30 @@ enum TestSupport {
         """
     }
 
+    /// 10 TOK held, priced 1 on day 0 and 1e308 after: worth 1e309 = +inf from day 1, which
+    /// the engine must report as a fault. The prices are set on the decoded scenario, so this
+    /// does not depend on what the validator accepts.
+    static func overflowScenario() throws -> LoadedScenario {
+        var loaded = try load(scenario(days: 3, price: #"{ "model": "series", "values": [1, 2, 2] }"#, strategies: """
+            [ { "name": "overflow", "capital": { "asset": "TOK", "amount": 10 }, "layers": [ { "id": "h", "type": "hold" } ] } ]
+            """))
+        let tok = try #require(loaded.scenario.market.index(of: "TOK"))
+        loaded.scenario.market.assets[tok].pricing = .price(SeriesModel(values: [1, 1e308, 1e308]))
+        return loaded
+    }
+
+    /// The golden scenario's flexible strategy, by hand. 1,000 TOK earn 5 % APY compounded
+    /// daily (r = 0.05/365), one accrual a day from day 0; 500 TOK arrive on day 5 at hour 12
+    /// and earn half that day (the snapshot average adds 250); the −30 % shock on day 20 takes
+    /// the price to 11.75 × 0.7 = 8.225, a drawdown past 20 %, so after day 20's accrual
+    /// (21 accruals of the capital, 15 of the deposit) everything is sold for USDC at 0.2 %
+    /// slippage less 3 of gas. USDC is constant, so that is the final equity (12,342.19).
+    static var goldenFlexibleFinalEquity: Double {
+        let r = 0.05 / 365
+        let tokens = 1000 * pow(1 + r, 21) + (500 + 250 * r) * pow(1 + r, 15)
+        return tokens * 11.75 * 0.7 * (1 - 0.002) - 3
+    }
+
     static func tempDirectory() -> String {
         let dir = NSTemporaryDirectory() + "yieldstack-tests-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
