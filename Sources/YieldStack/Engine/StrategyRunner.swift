@@ -84,6 +84,7 @@ final class StrategyRunner {
         var equityMatrix = [Double](repeating: 0, count: days * n)
         var daily: [DailyRecord] = []
         var layerDaily: [LayerDailyRecord] = []
+        var layerRates: [LayerRateRecord] = []
         let stored = (0..<n).filter { recording.stores(market.firstPath + $0) }
         daily.reserveCapacity(stored.count * days)
         layerDaily.reserveCapacity(stored.count * days * layers.count)
@@ -138,6 +139,7 @@ final class StrategyRunner {
                 for (l, layer) in layers.enumerated() {
                     layerDaily.append(LayerDailyRecord(path: path, day: d, layer: l, amount: layer.amount(p),
                                                        value: ownerValue(l, p), yieldToDate: layer.yieldTokens[p]))
+                    if let rate = layer.currentRate(p, ctx: ctx) { layerRates.append(LayerRateRecord(path: path, day: d, layer: l, rate: rate)) }
                 }
             }
         }
@@ -145,7 +147,10 @@ final class StrategyRunner {
         // Canonical order (path, day, layer), whatever the chunking.
         daily.sort { ($0.path, $0.day) < ($1.path, $1.day) }
         layerDaily.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
-        return finish(equityMatrix: equityMatrix, daily: daily, layerDaily: layerDaily)
+        layerRates.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
+        var result = finish(equityMatrix: equityMatrix, daily: daily, layerDaily: layerDaily)
+        result.layerRates = layerRates
+        return result
     }
 
     // MARK: Steps
