@@ -75,7 +75,12 @@ struct FuzzTests {
 
     /// A short key grouping failures: command, outcome and the first stderr line with the file name and numbers masked.
     static func signature(_ o: FuzzRunner.Outcome, file: String) -> String {
-        let first = o.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        var first = o.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        // A trap: group by the first frame in our sources (Swift's backtrace names it).
+        if o.signaled, let r = o.stderr.range(of: #"Sources/[A-Za-z0-9_/]+\.swift:[0-9]+"#, options: .regularExpression) {
+            return "\(o.command.first ?? "?") \(o.statusText) at \(o.stderr[r])"
+        }
+        if let r = first.range(of: "internal error in strategy '[^']*'", options: .regularExpression) { first.replaceSubrange(r, with: "internal error in strategy S") }
         var masked = first.replacingOccurrences(of: file, with: "FILE")
         masked = masked.replacingOccurrences(of: #"[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?"#, with: "#", options: .regularExpression)
         return "\(o.command.first ?? "?") \(o.statusText) \(masked.prefix(160))"
@@ -100,7 +105,7 @@ struct FuzzTests {
             let file = dir + "/mutant-\(i).json"
             for o in outcomes { statusCounts["\(o.command[0]) \(o.statusText)", default: 0] += 1 }
             results += "\(i)\t\(mutant.base)\t\(outcomes[0].statusText)\t\(outcomes.count > 1 ? outcomes[1].statusText : "-")\t"
-                + String(format: "%.2f", outcomes.map(\.seconds).reduce(0, +)) + "\t\(failure ?? "ok")\t\(mutant.mutations.joined(separator: "; "))\n"
+                + String(format: "%.2f", outcomes.map(\.seconds).reduce(0, +)) + "\t\(failure ?? "ok")\t\(mutant.mutations.joined(separator: "; ").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\t", with: " "))\n"
             if let failure, let last = outcomes.last {
                 let commands = outcomes.map { "yieldstack " + $0.command.joined(separator: " ") + "   → " + $0.statusText }.joined(separator: "\n")
                 let what = """
@@ -165,6 +170,23 @@ struct FuzzTests {
         }
         let o = FuzzRunner.run(["validate", path], in: dir)
         #expect(FuzzRunner.violation(o, file: path) == nil && o.status != 0, "validate \(what): \(o.statusText) \(o.stderr.prefix(400))")
+    }
+
+    /// The minimal reproducers of what the fuzzer found (Fixtures/fuzz/*.json, each
+    /// one shipped scenario with one change, named by its failure; the
+    /// `description` says the change and the expected exit). Each must keep the
+    /// contract; this test fails until the sources are fixed.
+    @Test("fuzz reproducers in Fixtures/fuzz keep the exit-code contract")
+    func reproducers() throws {
+        let dir = TestSupport.fixture("fuzz")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(!names.isEmpty)
+        for name in names {
+            let work = TestSupport.tempDirectory()
+            let mutant = FuzzMutant(index: 0, base: name, mutations: [name], data: try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)), seriesFile: nil)
+            let (failure, outcomes) = Self.check(mutant, in: work, dataDirectory: TestSupport.repositoryRoot + "/scenarios/data")
+            #expect(failure == nil, "\(name): \(failure ?? "") — \(outcomes.map { $0.command[0] + " " + $0.statusText }) \(outcomes.last?.stderr.prefix(300) ?? "")")
+        }
     }
 
     /// Counts no one can simulate must be refused (65), not run for hours or trap.
