@@ -140,8 +140,12 @@ struct FuzzMutator {
         var log: [String] = []
         var keepsHuge = false
         var series: FuzzSeriesFile?
-        // Make every run fast in debug: at most 120 days (the series cover them).
-        if let days = tree["days"], case .number(let t) = days, (Int(t) ?? 0) > 120 { tree.set("days", .number("120")) }
+        // Make every run fast in debug: at most 120 days, or 30 past the last shock (the series cover them).
+        let lastShock = (tree["market"]?["shocks"]?.elements ?? []).compactMap { s -> Int? in
+            if case .number(let t)? = s["day"] { return Int(t) }; return nil
+        }.max() ?? 0
+        let cap = max(120, lastShock + 30)
+        if let days = tree["days"], case .number(let t) = days, (Int(t) ?? 0) > cap { tree.set("days", .number("\(cap)")) }
         tree.set("paths", .number("3"))
 
         // Mostly one mutation, so a failure is its own minimal reproducer; sometimes two or three.

@@ -30,8 +30,8 @@ enum FuzzRunner {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         // Files, not pipes: a chatty child can never block on a full pipe.
         let outPath = directory + "/stdout.txt", errPath = directory + "/stderr.txt"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = FileHandle(forWritingAtPath: outPath)!, err = FileHandle(forWritingAtPath: errPath)!
         defer { try? out.close(); try? err.close() }
         process.standardOutput = out
@@ -96,12 +96,12 @@ enum FuzzRunner {
             return lines.joined(separator: "\n") + "\n"
         }
         switch kind {
-        case .crlf: fm.createFile(atPath: path, contents: Data(original.replacingOccurrences(of: "\n", with: "\r\n").utf8))
-        case .utf16: fm.createFile(atPath: path, contents: original.data(using: .utf16))
+        case .crlf: _ = fm.createFile(atPath: path, contents: Data(original.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        case .utf16: _ = fm.createFile(atPath: path, contents: original.data(using: .utf16))
         case .binary:
             var rng = FuzzRNG(seed: 0xB1_7A57)
-            fm.createFile(atPath: path, contents: Data((0..<8192).map { _ in UInt8(truncatingIfNeeded: rng.next()) }))
-        case .empty: fm.createFile(atPath: path, contents: Data())
+            _ = fm.createFile(atPath: path, contents: Data((0..<8192).map { _ in UInt8(truncatingIfNeeded: rng.next()) }))
+        case .empty: _ = fm.createFile(atPath: path, contents: Data())
         case .devZero: return "/dev/zero"
         case .devNull: return "/dev/null"
         case .fifo: _ = mkfifo(path, 0o600)
@@ -110,12 +110,12 @@ enum FuzzRunner {
             try? fm.createSymbolicLink(atPath: path + ".b", withDestinationPath: path)
         case .directory: return directory
         case .missing: return directory + "/no-such-file.csv"
-        case .hugeValue: fm.createFile(atPath: path, contents: Data(days("1e308").utf8))
-        case .denormalValue: fm.createFile(atPath: path, contents: Data(days("1e-320").utf8))
+        case .hugeValue: _ = fm.createFile(atPath: path, contents: Data(days("1e308").utf8))
+        case .denormalValue: _ = fm.createFile(atPath: path, contents: Data(days("1e-320").utf8))
         case .nulInCSV:
             var text = original
             if let i = text.firstIndex(of: ",") { text.insert("\u{0}", at: i) }
-            fm.createFile(atPath: path, contents: Data(text.utf8))
+            _ = fm.createFile(atPath: path, contents: Data(text.utf8))
         }
         return path
     }

@@ -62,7 +62,7 @@ struct FuzzTests {
             data = Data(text.utf8)
         }
         let file = directory + "/mutant-\(mutant.index).json"
-        fm.createFile(atPath: file, contents: data)
+        _ = fm.createFile(atPath: file, contents: data)
         // A data file's own errors are reported at its own FILE:LINE:COLUMN.
         let dataFiles = [directory + "/", dataDirectory + "/", "/dev/"]
         let validate = FuzzRunner.run(["validate", file], in: directory)
@@ -70,6 +70,11 @@ struct FuzzTests {
         guard validate.status == 0 else { return (nil, [validate]) }
         let run = FuzzRunner.run(["run", file, "--paths", "3", "--db", directory + "/r.sqlite", "--report-dir", directory, "--quiet"], in: directory)
         if let v = FuzzRunner.violation(run, file: file, dataFiles: dataFiles) { return (v, [validate, run]) }
+        // After validate accepted it and with no hostile data file, nothing is left to fail to read:
+        // a 74 from writing a fresh temp database is a bug (a NUL in an id breaking a UNIQUE key), not I/O.
+        if run.status == 74, mutant.seriesFile == nil {
+            return ("exit 74 from run on a fresh database: \(run.stderr.split(separator: "\n").first.map { String($0.prefix(120)) } ?? "")", [validate, run])
+        }
         return (nil, [validate, run])
     }
 
@@ -165,7 +170,7 @@ struct FuzzTests {
         case "utf16":
             path = dir + "/s.json"
             let text = try String(contentsOfFile: TestSupport.repositoryRoot + "/scenarios/steth-loop.json", encoding: .utf8)
-            FileManager.default.createFile(atPath: path, contents: text.data(using: .utf16))
+            _ = FileManager.default.createFile(atPath: path, contents: text.data(using: .utf16))
         default: break
         }
         let o = FuzzRunner.run(["validate", path], in: dir)
