@@ -143,7 +143,7 @@ final class StrategyRunner {
                 }
             }
         }
-        try checkAttribution()
+        try checkAttribution(equityMatrix)
         // Canonical order (path, day, layer), whatever the chunking.
         daily.sort { ($0.path, $0.day) < ($1.path, $1.day) }
         layerDaily.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
@@ -253,13 +253,19 @@ final class StrategyRunner {
     /// The ledger's invariant, checked on every path: the attribution sources
     /// plus net flows equal the change in equity. A violation is an engine
     /// bug; failing loudly beats reporting numbers that do not add up.
-    private func checkAttribution() throws(EngineFault) {
-        for p in 0..<market.count {
+    private func checkAttribution(_ equityMatrix: [Double]) throws(EngineFault) {
+        let n = market.count
+        for p in 0..<n {
             var sources = 0.0
-            for owner in ledger.attribution { for source in owner { sources += source[p] } }
+            var magnitude = 0.0
+            for owner in ledger.attribution { for source in owner { sources += source[p]; magnitude = max(magnitude, abs(source[p])) } }
+            // Rounding grows with the largest value summed along the way (a
+            // one-day price spike books large effects that later cancel), so
+            // the tolerance scales with the path's peak equity too.
+            for d in 0..<scenario.days { magnitude = max(magnitude, abs(equityMatrix[d * n + p])) }
             let initialValue = performance.initialValue[p]
             let change = equity[p] - initialValue
-            let scale = max(abs(initialValue), abs(equity[p]), abs(ledger.flows[p]), 1)
+            let scale = max(abs(initialValue), abs(equity[p]), abs(ledger.flows[p]), magnitude, 1)
             if abs(sources + ledger.flows[p] - change) > 1e-7 * scale {
                 throw EngineFault(strategy: strategy.name, day: scenario.days - 1, path: market.firstPath + p, layer: nil,
                                   message: "attribution (\(sources)) plus net flows (\(ledger.flows[p])) does not equal the change in equity (\(change))")

@@ -54,6 +54,7 @@ extension LPSpec: LayerConfig {
     }
 
     static var capabilities: LayerCapabilities { [.hasRate] }
+    var rates: [(field: String, rate: RateSpec)] { (feeAPR.map { [("fee_apr", $0)] } ?? []) + incentives.enumerated().map { ("incentives[\($0.offset)].apr", $0.element.apr) } }
     func outputAsset(input: String?) -> String? { nil }
     func amountAsset(input: String) -> String { pair.1 }
 

@@ -53,6 +53,9 @@ protocol LayerConfig: Sendable {
     /// For `.convertsForLoop`: the asset it produces from `asset` (1:1 at
     /// par), or nil when it cannot take that asset.
     func loopConversion(from asset: String, market: MarketSpec) -> String?
+    /// Every rate the layer reads, by field, so the validator can bound
+    /// compounding (rate × years) without knowing the layer type.
+    var rates: [(field: String, rate: RateSpec)] { get }
     /// The annual rate a lock pays, for the break-even analysis of `compare`.
     var lockRate: RateSpec? { get }
     /// The same layer with its lock rate set to `rate` (break-even search).
@@ -74,6 +77,7 @@ extension LayerConfig {
     func amountAsset(input: String) -> String { input }
     func loopConversion(from asset: String, market: MarketSpec) -> String? { nil }
     var lockRate: RateSpec? { nil }
+    var rates: [(field: String, rate: RateSpec)] { [] }
     func withLockRate(_ rate: Double) -> Self { self }
     func check(_ context: LayerCheck, _ sink: inout DiagnosticSink) {}
     var typeName: String { Self.typeName }

@@ -62,6 +62,7 @@ extension LendingSpec: LayerConfig {
     }
 
     static var capabilities: LayerCapabilities { [.borrows, .hasRate] }
+    var rates: [(field: String, rate: RateSpec)] { [("borrow_apr", borrowAPR), ("supply_apr", supplyAPR)] }
     var overridableRates: Set<ShockSpec.RateKind> { [.borrow, .supply] }
     func outputAsset(input: String?) -> String? { borrow }
 

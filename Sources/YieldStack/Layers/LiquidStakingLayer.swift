@@ -32,6 +32,7 @@ extension LiquidStakingSpec: LayerConfig {
     }
 
     static var capabilities: LayerCapabilities { [.hasRate, .issuesReceipt, .convertsForLoop, .slashable] }
+    var rates: [(field: String, rate: RateSpec)] { [("apr", apr)] }
     func outputAsset(input: String?) -> String? { receipt }
     func amountAsset(input: String) -> String { receipt }
 

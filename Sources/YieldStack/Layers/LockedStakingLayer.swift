@@ -40,6 +40,7 @@ extension LockedStakingSpec: LayerConfig {
     }
 
     static var capabilities: LayerCapabilities { [.hasRate, .locks] }
+    var rates: [(field: String, rate: RateSpec)] { [("apr", apr)] }
     func outputAsset(input: String?) -> String? { nil }
     var lockRate: RateSpec? { apr }
     func withLockRate(_ rate: Double) -> LockedStakingSpec {

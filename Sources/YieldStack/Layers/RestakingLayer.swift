@@ -39,6 +39,7 @@ extension RestakingSpec: LayerConfig {
     }
 
     static var capabilities: LayerCapabilities { [.hasRate, .issuesReceipt, .convertsForLoop, .slashable] }
+    var rates: [(field: String, rate: RateSpec)] { [("apr", apr)] + incentives.enumerated().map { ("incentives[\($0.offset)].apr", $0.element.apr) } }
     func outputAsset(input: String?) -> String? { receipt }
     func amountAsset(input: String) -> String { receipt }
 

@@ -29,6 +29,7 @@ extension SoftStakingSpec: LayerConfig {
     }
 
     static var capabilities: LayerCapabilities { [.hasRate] }
+    var rates: [(field: String, rate: RateSpec)] { [("apy", apy)] }
 
     func makeRuntime(_ b: LayerBuild) -> any LayerRuntime {
         SoftStakingLayer(spec: b.spec, config: self, owner: b.owner, asset: b.input, ledger: b.ledger, market: b.market)

@@ -47,17 +47,18 @@ public final class MarketChunk: Sendable {
             switch asset.pricing {
             case .price(let model):
                 var grid = model.generate(PathRequest(component: component, streams: streams, days: days, firstPath: firstPath,
-                                                      count: count, normals: correlated[asset.name], floor: 1e-12, ceiling: .infinity))
+                                                      count: count, normals: correlated[asset.name], floor: 1e-12, ceiling: 1e15))
                 for shock in market.shocks {
                     if case .priceChange(asset.name, let change) = shock.effect {
-                        grid = grid.mapping(days: shock.day..<days) { _, v in v * (1 + change) }
+                        // Held within the price bounds, as generated prices are.
+                        grid = grid.mapping(days: shock.day..<days) { _, v in min(max(v * (1 + change), 1e-12), 1e15) }
                     }
                 }
                 base.append(grid)
                 ratios.append(nil)
             case .peg(_, let model):
                 let modelled = model.generate(PathRequest(component: component, streams: streams, days: days, firstPath: firstPath,
-                                                          count: count, normals: correlated[asset.name], floor: 1e-9, ceiling: .infinity))
+                                                          count: count, normals: correlated[asset.name], floor: 1e-9, ceiling: 1e6))
                 var grid = modelled
                 for shock in market.shocks {
                     if case .ratio(asset.name, let value, let recover) = shock.effect {
@@ -96,7 +97,7 @@ public final class MarketChunk: Sendable {
     /// modelled ratio over `recoverDays`: r(day+k) = v + (model(day+k) − v)·k/R.
     /// Without `recoverDays` it stays at `value`.
     static func applyRatioShock(_ grid: DailyGrid, modelled: DailyGrid, day: Int, value: Double, recoverDays: Int?) -> DailyGrid {
-        let end = recoverDays.map { min(day + $0, grid.days) } ?? grid.days
+        let end = recoverDays.map { $0 >= grid.days - day ? grid.days : day + $0 } ?? grid.days
         if !grid.isPathDependent, !modelled.isPathDependent {
             return grid.mapping(days: day..<end) { d, _ in
                 guard let r = recoverDays else { return value }
@@ -148,7 +149,7 @@ public final class MarketChunk: Sendable {
         var grid = spec.model.grid(self, layerID: layerID, kind: kind, utilization: given)
         for shock in shocks {
             if case .rate(layerID, kind, let value, let duration) = shock.effect {
-                let end = duration.map { min(shock.day + $0, days) } ?? days
+                let end = duration.map { $0 >= days - shock.day ? days : shock.day + $0 } ?? days
                 grid = grid.mapping(days: shock.day..<end) { _, _ in value }
             }
         }

@@ -192,11 +192,19 @@ struct ScenarioDecoder {
                 return nil
             }
             var ok = true
+            // The first few bad values are listed; a file of thousands says how many more.
+            var bad = 0
             for r in series.rows {
-                if let problem = kind.check(r.value) {
+                guard let problem = kind.check(r.value) else { continue }
+                bad += 1
+                ok = false
+                if bad <= SeriesFile.problemLimit {
                     sink.append(Diagnostic(file: display, location: TextLocation(line: r.line, column: r.valueColumn), path: path / "file", message: "value \(problem)"))
-                    ok = false
                 }
+            }
+            if bad > SeriesFile.problemLimit {
+                sink.append(Diagnostic(file: display, location: TextLocation(line: 1, column: 1), path: path / "file",
+                                       message: "\(bad - SeriesFile.problemLimit) more values out of range not listed"))
             }
             guard ok else { return nil }
             switch series.aligned(start: start, days: days, fillPrevious: fillPrevious) {

@@ -67,13 +67,13 @@ public enum ScenarioSchema {
         Property("day", .integer(IntegerSchema(min: 0)), required: true),
         Property("asset", name, "the asset a price or ratio shock hits"),
         Property("layer", name, "the layer id a rate, slash or exploit shock hits (in every strategy that has it)"),
-        Property("price_change", .number(NumberSchema(min: -1, exclusiveMin: true, "multiply the price from this day on by 1 + price_change"))),
-        Property("ratio", .number(positive), "set a pegged asset's ratio"),
-        Property("recover_days", .integer(IntegerSchema(min: 1)), "return linearly to the modelled ratio over this many days"),
+        Property("price_change", .number(NumberSchema(min: -1, exclusiveMin: true, max: 1000, "multiply the price from this day on by 1 + price_change; in (-1, 1000]"))),
+        Property("ratio", .number(positivePrice), "set a pegged asset's ratio"),
+        Property("recover_days", .integer(IntegerSchema(min: 1, max: 36500, "days, at most 36500")), "return linearly to the modelled ratio over this many days"),
         Property("borrow_apr", .number(NumberSchema(min: 0, max: 100))),
         Property("supply_apr", .number(NumberSchema(min: 0, max: 100))),
         Property("apr", .number(NumberSchema(min: 0, max: 100)), "override a staking layer's rate"),
-        Property("duration_days", .integer(IntegerSchema(min: 1)), "how long a rate override lasts (default: to the end)"),
+        Property("duration_days", .integer(IntegerSchema(min: 1, max: 36500, "days, at most 36500")), "how long a rate override lasts (default: to the end)"),
         Property("slash", .number(fraction), "a liquid-staking layer loses this fraction of its staked principal"),
         Property("exploit", .number(fraction), "a layer loses this fraction of its assets"),
         Property("description", .string(.freeText("free text"))),
@@ -156,7 +156,7 @@ public enum ScenarioSchema {
         Property("description", .string(.freeText("free text"))),
         Property("capital", .object(ObjectSchema("what the first layer receives on day 0", [
             Property("asset", name, required: true),
-            Property("amount", .number(positive), required: true, "token units"),
+            Property("amount", .number(NumberSchema(min: 1e-9, max: 1e12, "token units, in [1e-9, 1e12]")), required: true, "token units of the capital asset"),
         ])), required: true),
         Property("layers", .array(items: .ref("layer"), minCount: 1, maxCount: nil, description: ""), required: true),
         Property("rules", .array(items: .object(ObjectSchema("checked every day after liquidations, in file order", [
@@ -168,7 +168,7 @@ public enum ScenarioSchema {
         Property("flows", .array(items: .object(ObjectSchema("a deposit (positive) or withdrawal (negative) into the first layer", [
             Property("day", .integer(IntegerSchema(min: 0)), required: true),
             Property("hour", .number(NumberSchema(min: 0, max: 24, exclusiveMax: true)), default: .number(0)),
-            Property("amount", .number(NumberSchema("token units of the capital asset")), required: true),
+            Property("amount", .number(NumberSchema(min: -1e12, max: 1e12, "token units of the capital asset, in [-1e12, 1e12]")), required: true, "deposit (positive) or withdrawal (negative)"),
         ])), minCount: 0, maxCount: nil, description: "")),
     ])
 

@@ -10,6 +10,9 @@ struct ScenarioValidator {
     /// kept for daily quantiles (8 bytes per cell and strategy).
     static let maxPathDays = 50_000_000
 
+    /// Upper bound on a rate × the run's length in years (see `checkLayer`).
+    static let maxRateYears = 100.0
+
     let scenario: Scenario
     let root: JSONNode
 
@@ -43,8 +46,9 @@ struct ScenarioValidator {
     }
 
     func checkRun(_ sink: inout DiagnosticSink) {
-        if scenario.paths * scenario.days > Self.maxPathDays {
-            sink.report(ScenarioPath.root / "paths", "paths × days = \(scenario.paths * scenario.days) exceeds the limit of \(Self.maxPathDays)")
+        let (pathDays, overflow) = scenario.paths.multipliedReportingOverflow(by: scenario.days)
+        if overflow || pathDays > Self.maxPathDays {
+            sink.report(ScenarioPath.root / "paths", "paths × days = \(overflow ? "more than \(Int.max)" : "\(pathDays)") exceeds the limit of \(Self.maxPathDays)")
         }
     }
 
@@ -267,6 +271,13 @@ struct ScenarioValidator {
     func checkLayer(_ layer: LayerSpec, input: String?, strategy: StrategySpec, _ sink: inout DiagnosticSink) -> String? {
         let context = LayerCheck(layer: layer, input: input, strategy: strategy, market: scenario.market, declaredAssets: declaredAssets)
         layer.kind.check(context, &sink)
+        // Daily compounding of r for T years grows a balance by about e^(rT):
+        // past e^100 no figure of the run would mean anything (and past e^709
+        // it overflows), so rate × years is bounded.
+        let years = Double(scenario.days) / 365
+        for (field, rate) in layer.kind.rates where rate.upperBound * years > Self.maxRateYears {
+            sink.report(layer.path / field, "a rate of up to \(Format.plain(rate.upperBound)) over \(scenario.days) days compounds past e^\(Format.plain(Self.maxRateYears)); rate × years must be at most \(Format.plain(Self.maxRateYears)) (is the rate a percentage typed for a decimal?)")
+        }
         return layer.kind.outputAsset(input: input)
     }
 

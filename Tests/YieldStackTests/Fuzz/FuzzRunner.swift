@@ -67,7 +67,10 @@ enum FuzzRunner {
             return "stderr contains \"\(marker)\""
         }
         if o.status == 65 {
-            let forged = o.stderr.split(separator: "\n", omittingEmptySubsequences: true).first { line in
+            // A stderr longer than what was captured ends in a cut line: judge whole lines only.
+            var lines = o.stderr.split(separator: "\n", omittingEmptySubsequences: true)
+            if !o.stderr.hasSuffix("\n"), !lines.isEmpty { lines.removeLast() }
+            let forged = lines.first { line in
                 !line.hasPrefix(file + ":") && !dataFiles.contains { line.hasPrefix($0) }
             }
             if let forged { return "forged stderr line (does not start with the file name): \(String(forged.prefix(120)).debugDescription)" }

@@ -5,6 +5,8 @@ import Foundation
 /// probability λ·dt a day a normal log-jump N(m, s²). `drift` μ is the
 /// diffusion's drift: the jumps add their own mean, so
 /// E[S_T] = S₀e^(μT)·(1 − p + p·e^(m + s²/2))^(T/dt) with p = λdt.
+/// Generated prices are held within the request's floor and ceiling
+/// (1e-12 … 1e15 for prices) so that no path can overflow.
 public struct GBMModel: DecodablePathModel {
     public static let name = "gbm"
     public static let kinds: Set<ModelValueKind> = [.price, .ratio]
@@ -71,7 +73,7 @@ public struct GBMModel: DecodablePathModel {
                         if let j = jumps, jumpGen.uniform() < jumpProbability {
                             logS += j.mean + j.stdev * jumpGen.normal()
                         }
-                        o[i] = exp(logS)
+                        o[i] = min(max(exp(logS), r.floor), r.ceiling)
                         i += count
                     }
                 }

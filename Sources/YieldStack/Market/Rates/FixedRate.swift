@@ -4,6 +4,8 @@ struct FixedRate: RateModel {
     static let schema: ObjectSchema? = nil
     let value: Double
 
+    var upperBound: Double { value }
+
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> FixedRate? { f.node.double.map { FixedRate(value: $0) } }
 
     var fixedValue: Double? { value }

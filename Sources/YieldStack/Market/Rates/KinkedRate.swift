@@ -17,6 +17,8 @@ struct KinkedRate: RateModel {
     let curve: KinkedRateModel
     let utilizationModel: any PathModel
 
+    var upperBound: Double { curve.base + curve.slope1 + curve.slope2 }
+
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> KinkedRate? {
         guard let s1 = f.double("slope1"), let s2 = f.double("slope2"), let opt = f.double("optimal_utilization"),
               let base = f.double("base"), let uNode = f.value("utilization"),

@@ -5,6 +5,11 @@ struct MeanRevertingRate: RateModel {
     static var schema: ObjectSchema? { MeanRevertingModel.schema(.rate) }
     let model: MeanRevertingModel
 
+    /// Its paths are clamped to [0, `MeanRevertingRate.ceiling`].
+    var upperBound: Double { Self.ceiling }
+    /// The highest rate a path may reach (1000 %).
+    static let ceiling = 10.0
+
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> MeanRevertingRate? {
         MeanRevertingModel.decode(f, kind: .rate, &d).map { MeanRevertingRate(model: $0) }
     }
@@ -13,6 +18,6 @@ struct MeanRevertingRate: RateModel {
 
     func grid(_ market: MarketChunk, layerID: String, kind: ShockSpec.RateKind, utilization: DailyGrid?) -> DailyGrid {
         model.generate(PathRequest(component: "rate:\(kind.rawValue):" + layerID, streams: market.streams, days: market.days, firstPath: market.firstPath,
-                                   count: market.count, normals: nil, floor: 0, ceiling: 100))
+                                   count: market.count, normals: nil, floor: 0, ceiling: Self.ceiling))
     }
 }

@@ -14,6 +14,9 @@ protocol RateModel: Sendable {
     var fixedValue: Double? { get }
     /// Whether it differs across paths.
     var isStochastic: Bool { get }
+    /// The highest rate it can produce, for the validator's bound on
+    /// compounding (rate × years).
+    var upperBound: Double { get }
     /// The rate on each day and path of a chunk, for layer `layerID`
     /// (random streams are named after it, so two strategies with the same
     /// layer id see the same rate path). `utilization` passes the path of
@@ -41,6 +44,8 @@ public struct RateSpec: Sendable {
     /// The value of a flat rate, nil for other models.
     public var fixedValue: Double? { model.fixedValue }
     public var isStochastic: Bool { model.isStochastic }
+    /// The highest rate the model can produce.
+    public var upperBound: Double { model.upperBound }
 }
 
 /// The registry of rate models: one line per model.

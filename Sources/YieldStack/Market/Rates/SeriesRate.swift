@@ -5,6 +5,8 @@ struct SeriesRate: RateModel {
     static var schema: ObjectSchema? { ScenarioSchema.seriesCase("annual rate") }
     let values: [Double]
 
+    var upperBound: Double { values.max() ?? 0 }
+
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> SeriesRate? {
         d.decodeSeries(f.node, path: f.path, kind: .rate).map { SeriesRate(values: $0) }
     }

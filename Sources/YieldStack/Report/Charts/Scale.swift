@@ -26,6 +26,11 @@ public struct NiceTicks: Sendable, Equatable {
             hi += pad
         }
         let count = max(2, maxTicks)
+        // A range of denormals (or one too small for log10) is widened to a unit range.
+        if !((hi - lo) / Double(count - 1)).isNormal || hi - lo < 1e-250 {
+            lo -= 0.5
+            hi += 0.5
+        }
         let raw = (hi - lo) / Double(count - 1)
         var exponent = Int(floor(log10(raw)))
         let mantissas: [Double] = [1, 2, 2.5, 5]
