@@ -27,7 +27,7 @@ extension LPSpec: LayerConfig {
         Property("incentives", .array(items: .object(ObjectSchema("reward tokens paid as an APR on position value", [
             Property("asset", ScenarioSchema.name, required: true),
             Property("apr", .ref("rate"), required: true),
-        ])), minCount: 0, maxCount: 20, description: "")),
+        ])), minCount: 0, maxCount: 20, description: "reward tokens (at most 20)")),
     ]
 
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LPSpec? {

@@ -21,7 +21,7 @@ extension RestakingSpec: LayerConfig {
         Property("incentives", .array(items: .object(ObjectSchema("points or tokens paid daily into spot as an APR on the restaked value, at the token's price", [
             Property("asset", ScenarioSchema.name, required: true, "the reward token, a market asset"),
             Property("apr", .ref("rate"), required: true, "annual rate on the restaked value"),
-        ])), minCount: 0, maxCount: 20, description: "")),
+        ])), minCount: 0, maxCount: 20, description: "reward tokens (at most 20)")),
         Property("withdrawal_days", .integer(IntegerSchema(min: 0, max: 3650)), default: .number(7), "days from a withdrawal request to payout (EigenLayer's escrow); no restaking rewards accrue meanwhile"),
         Property("mode", ScenarioSchema.enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing"),
                  "`rebasing` grows balances; `exchange_rate` shows wrapped units whose rate grows (weETH)"),

@@ -55,7 +55,7 @@ public enum ScenarioSchema {
     // MARK: Market
 
     static let asset = ObjectSchema("a market asset: either its own `price`, or a `peg` to another asset", [
-        Property("price", .ref("price_model")),
+        Property("price", .ref("price_model"), "the asset's own price path in the scenario currency"),
         Property("peg", .object(ObjectSchema("priced as ratio × price(to)", [
             Property("to", name, required: true, "the asset this one is pegged to"),
             Property("ratio", .ref("ratio_model"), required: true),
@@ -84,8 +84,8 @@ public enum ScenarioSchema {
         Property("correlations", .array(items: .object(ObjectSchema("correlation of two stochastic assets' normal shocks", [
             Property("assets", .array(items: name, minCount: 2, maxCount: 2, description: "two asset names"), required: true),
             Property("rho", .number(NumberSchema(min: -1, max: 1)), required: true),
-        ])), minCount: 0, maxCount: nil, description: "")),
-        Property("shocks", .array(items: .object(shock), minCount: 0, maxCount: nil, description: "")),
+        ])), minCount: 0, maxCount: 1000, description: "pairs of stochastic assets whose normal shocks are correlated")),
+        Property("shocks", .array(items: .object(shock), minCount: 0, maxCount: 10_000, description: "scheduled events applied at the start of their day on every path")),
     ])
 
     // MARK: Layers
@@ -118,9 +118,9 @@ public enum ScenarioSchema {
 
     static let condition = ObjectSchema("`{ \"day\": n }` or `{ \"metric\": m, \"below\" | \"above\": x }`", [
         Property("day", .integer(IntegerSchema(min: 0))),
-        Property("metric", enumeration(RuleMetric.allCases.map(\.rawValue))),
-        Property("below", .number(NumberSchema())),
-        Property("above", .number(NumberSchema())),
+        Property("metric", enumeration(RuleMetric.allCases.map(\.rawValue)), "the figure watched"),
+        Property("below", .number(NumberSchema()), "holds when the metric is below this"),
+        Property("above", .number(NumberSchema()), "holds when the metric is above this"),
         Property("layer", name),
         Property("asset", name),
     ])
@@ -158,22 +158,23 @@ public enum ScenarioSchema {
             Property("asset", name, required: true),
             Property("amount", .number(NumberSchema(min: 1e-9, max: 1e12, "token units, in [1e-9, 1e12]")), required: true, "token units of the capital asset"),
         ])), required: true),
-        Property("layers", .array(items: .ref("layer"), minCount: 1, maxCount: nil, description: ""), required: true),
+        Property("layers", .array(items: .ref("layer"), minCount: 1, maxCount: 32, description: "the stack, bottom first: each layer takes the output of the one before unless `input` says otherwise (at most 32)"), required: true),
         Property("rules", .array(items: .object(ObjectSchema("checked every day after liquidations, in file order", [
             Property("when", .object(condition), required: true),
             Property("then", .ref("action"), required: true),
             Property("once", .boolean(description: "fire at most once per path"), default: .bool(false)),
             Property("description", .string(.freeText("free text"))),
-        ])), minCount: 0, maxCount: nil, description: "")),
+        ])), minCount: 0, maxCount: 100, description: "the strategy's own reactions, checked every day after liquidations, in file order (at most 100)")),
         Property("flows", .array(items: .object(ObjectSchema("a deposit (positive) or withdrawal (negative) into the first layer", [
-            Property("day", .integer(IntegerSchema(min: 0)), required: true),
-            Property("hour", .number(NumberSchema(min: 0, max: 24, exclusiveMax: true)), default: .number(0)),
+            Property("day", .integer(IntegerSchema(min: 0, max: 36499)), required: true, "the day of the flow"),
+            Property("hour", .number(NumberSchema(min: 0, max: 24, exclusiveMax: true)), default: .number(0), "hour of the day, for soft staking's snapshots"),
             Property("amount", .number(NumberSchema(min: -1e12, max: 1e12, "token units of the capital asset, in [-1e12, 1e12]")), required: true, "deposit (positive) or withdrawal (negative)"),
-        ])), minCount: 0, maxCount: nil, description: "")),
+        ])), minCount: 0, maxCount: 10_000, description: "deposits and withdrawals into the first layer (at most 10,000)")),
     ])
 
     public static let root = Schema.object(ObjectSchema("a yieldstack scenario: a market and strategies run through it day by day", [
-        Property("name", name, required: true),
+        Property("$schema", .string(StringSchema(maxLength: 1024, "the JSON Schema this file follows (from `yieldstack schema`), so an editor can complete and check it; ignored by the tool"))),
+        Property("name", name, required: true, "the scenario's title in reports"),
         Property("description", .string(.freeText("free text"))),
         Property("start", .string(StringSchema(format: .date, "date of day 0")), required: true),
         Property("days", .integer(IntegerSchema(min: 1, max: 36500)), required: true, "whole days simulated"),
@@ -181,7 +182,7 @@ public enum ScenarioSchema {
         Property("seed", .integer(IntegerSchema(min: 0, max: 9_007_199_254_740_991)), default: .number(0)),
         Property("paths", .integer(IntegerSchema(min: 1, max: 1_000_000)), default: .number(1), "market paths; more than 1 runs a Monte Carlo"),
         Property("market", .object(market), required: true),
-        Property("strategies", .array(items: .object(strategy), minCount: 1, maxCount: nil, description: "run on the same market paths"), required: true),
+        Property("strategies", .array(items: .object(strategy), minCount: 1, maxCount: 100, description: "run on the same market paths (at most 100)"), required: true),
     ]))
 
     public static let definitions: [(String, Schema)] = [

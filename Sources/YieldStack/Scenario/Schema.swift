@@ -462,6 +462,30 @@ public enum JSONSchemaExport {
         }
     }
 
+    /// The range of a number or integer property in interval notation.
+    private static func rangeText(_ schema: Schema) -> String? {
+        switch schema {
+        case .number(let n): return n.rangeText
+        case .integer(let i):
+            switch (i.minimum, i.maximum) {
+            case let (lo?, hi?): return "integer in [\(lo), \(hi)]"
+            case let (lo?, nil): return "integer >= \(lo)"
+            case let (nil, hi?): return "integer <= \(hi)"
+            case (nil, nil): return "integer"
+            }
+        default: return nil
+        }
+    }
+
+    private static func plain(_ v: JSONValue) -> String {
+        switch v {
+        case .number(let d, _): return Format.plain(d)
+        case .string(let s): return "\"\(s)\""
+        case .bool(let b): return b ? "true" : "false"
+        default: return "null"
+        }
+    }
+
     private static func described(_ description: String, _ pairs: [(String, JSONValue)]) -> [(String, JSONValue)] {
         description.isEmpty ? pairs : [("description", .string(description))] + pairs
     }
@@ -476,9 +500,16 @@ public enum JSONSchemaExport {
         for p in o.properties {
             var rendered = render(p.effectiveSchema)
             if case .object(var members) = rendered {
-                if !p.description.isEmpty, !members.contains(where: { $0.key == "description" }) {
-                    members.insert(JSONMember(key: "description", node: JSONNode(.string(p.description))), at: 0)
-                }
+                // One description per property for editors' hover: what it is
+                // (the property's words, else its schema's), its range and default.
+                let own = members.first { $0.key == "description" }?.node.string ?? ""
+                members.removeAll { $0.key == "description" }
+                var parts = [p.description, own].filter { !$0.isEmpty }
+                if parts.count == 2, parts[0] == parts[1] { parts.removeLast() }
+                if let range = Self.rangeText(p.effectiveSchema) { parts.append("Range: \(range).") }
+                if let d = p.defaultValue { parts.append("Default: \(Self.plain(d)).") }
+                if p.required { parts.append("Required.") }
+                members.insert(JSONMember(key: "description", node: JSONNode(.string(parts.joined(separator: parts.count > 1 ? " — " : "")))), at: 0)
                 if let d = p.defaultValue {
                     members.append(JSONMember(key: "default", node: JSONNode(d)))
                 }

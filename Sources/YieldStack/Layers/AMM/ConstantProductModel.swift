@@ -13,11 +13,6 @@ public struct ConstantProductModel: AMMModel {
         guard k > 0, price > 0 else { return position }
         return AMMPosition(x: (k / price).squareRoot(), y: (k * price).squareRoot())
     }
-
-    /// Position value over hold value for a price move by factor r: 2√r/(1 + r).
-    public static func valueRelativeToHold(priceRatio r: Double) -> Double {
-        2 * r.squareRoot() / (1 + r)
-    }
 }
 
 /// `"amm": "constant_product"`.
