@@ -229,7 +229,8 @@ struct FuzzMutator {
               case .number(let text) = p.node else { return }
         let v: String
         if let i = Int(text) { v = rng.pick(["\(i).0", "\(i).5", "\(i)e0", "\(Double(i) + 0.000001)"]) }
-        else if let d = Double(text) { v = rng.pick(["\(Int(d.rounded()))", "\(Int(d.rounded(.up)))", "1", "0"]) }
+        else if let d = Double(text), let down = Int(exactly: d.rounded()), let up = Int(exactly: d.rounded(.up)) { v = rng.pick(["\(down)", "\(up)", "1", "0"]) }
+        else if Double(text) != nil { v = rng.pick(["1", "0", "-1"]) }
         else { return }
         log.append("\(p.name): \(text) → \(v)")
         t.update(at: p.path[...]) { $0 = .number(v) }
