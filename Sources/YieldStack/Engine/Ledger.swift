@@ -56,6 +56,8 @@ public struct Slot: Sendable {
 /// price effect of day d is Σ amount·(P_d − P_{d−1}). Hence equity change =
 /// Σ sources + net flows, exactly up to rounding.
 public final class Ledger: @unchecked Sendable {
+    /// The spot wallet's name as an attribution owner, in reports and metrics.
+    public static let spotName = "spot"
     public let arena: PathArena
     public let count: Int
     /// Market assets, then the pseudo-asset `currency` (price 1) in which
@@ -116,7 +118,7 @@ public final class Ledger: @unchecked Sendable {
         spotTouched = [Bool](repeating: false, count: assetCount + 1)
         for a in 0..<(assetCount + 1) {
             spotSlots.append(slots.count)
-            slots.append(Slot(asset: a, owner: layerCount, label: "spot", amount: arena.vector(), rebases: true))
+            slots.append(Slot(asset: a, owner: layerCount, label: Self.spotName, amount: arena.vector(), rebases: true))
         }
     }
 

@@ -149,7 +149,7 @@ final class RuleEngine {
             let received = convertSpot(to: to, slippage: action.slippage, p)
             if received > 0 {
                 acted = true
-                moved.append(("spot", JSONBuild.object([("converted_to", .string(ctx.assetName(to))), ("received", .number(received))])))
+                moved.append((Ledger.spotName, JSONBuild.object([("converted_to", .string(ctx.assetName(to))), ("received", .number(received))])))
             }
         }
         guard !moved.isEmpty else { return acted }

@@ -9,12 +9,12 @@ public enum ComparisonReport {
     static func escape(_ s: String) -> String { Markdown.cell(s) }
 
     /// The metrics shown side by side, in order.
-    static let rows: [(String, String, Bool)] = [
-        ("Final equity (mean)", "final_equity", false), ("Final equity p05", "equity_p05", false),
-        ("Final equity p50", "equity_p50", false), ("Final equity p95", "equity_p95", false),
-        ("Return (mean)", "total_return", true), ("APY (mean)", "apy", true), ("VaR 95", "var_95", false),
-        ("CVaR 95", "cvar_95", false), ("Max drawdown (mean)", "max_drawdown", true),
-        ("Liquidation probability", "liquidation_probability", true), ("Min health factor (mean)", "min_health_factor", false),
+    static let rows: [(String, Metric, Bool)] = [
+        ("Final equity (mean)", .finalEquity, false), ("Final equity p05", .equityP05, false),
+        ("Final equity p50", .equityP50, false), ("Final equity p95", .equityP95, false),
+        ("Return (mean)", .totalReturn, true), ("APY of the mean return", .apy, true), ("VaR 95", .var95, false),
+        ("CVaR 95", .cvar95, false), ("Max drawdown (mean)", .maxDrawdown, true),
+        ("Liquidation probability", .liquidationProbability, true), ("Min health factor (mean)", .minHealthFactor, false),
     ]
 
     /// Strategies of one run, with pairwise figures and lock analyses.

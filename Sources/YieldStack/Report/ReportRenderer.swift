@@ -121,7 +121,7 @@ public struct ReportRenderer {
         for s in run.strategies {
             out.append("### \(escape(s.name))")
             out.append("")
-            let owners = s.layers.map(\.id) + ["spot"]
+            let owners = s.layers.map(\.id) + [Ledger.spotName]
             out.append("| Source | " + owners.map { MarkdownText.identifier($0) }.joined(separator: " | ") + " | Total |")
             out.append("|---|" + owners.map { _ in "---:|" }.joined() + "---:|")
             var columnTotals = [Double](repeating: 0, count: owners.count)
@@ -183,13 +183,13 @@ public struct ReportRenderer {
         out.append("| Strategy | Liquidation probability | Liquidations per path | First liquidation, p05 | First liquidation, median | Bad debt (mean) | Min health factor (mean) | Min health factor (worst) |")
         out.append("|---|---:|---:|---|---|---:|---:|---:|")
         for s in run.strategies {
-            func day(_ key: String) -> String {
+            func day(_ key: Metric) -> String {
                 guard let d = s.metric(key) else { return "—" }
                 let rounded = Int(d.rounded())
                 return "day \(Format.fixed(d, 0)) (\(run.start.adding(days: rounded)))"
             }
-            out.append("| \(escape(s.name)) | \(pct(s.metric(.liquidationProbability))) | \(num(s.metric(.liquidations))) | \(day("first_liquidation_day_p05")) | "
-                + "\(day("first_liquidation_day_p50")) | \(num(s.metric(.badDebt))) | \(hf(s.metric(.minHealthFactor))) | \(hf(s.metric(.worstHealthFactor))) |")
+            out.append("| \(escape(s.name)) | \(pct(s.metric(.liquidationProbability))) | \(num(s.metric(.liquidations))) | \(day(.firstLiquidationDayP05)) | "
+                + "\(day(.firstLiquidationDayP50)) | \(num(s.metric(.badDebt))) | \(hf(s.metric(.minHealthFactor))) | \(hf(s.metric(.worstHealthFactor))) |")
         }
         out.append("")
         out.append("### Drawdown and APY distribution")

@@ -19,7 +19,7 @@ public enum RunJSON {
         let m = { (k: Metric) in JSONBuild.number(s.metric(k)) }
         /// A top-level figure under its catalogue name.
         let e = { (k: Metric) in (k.name, JSONBuild.number(s.metric(k))) }
-        let owners = s.layers.map(\.id) + ["spot"]
+        let owners = s.layers.map(\.id) + [Ledger.spotName]
         return JSONBuild.object([
             ("name", .string(s.name)),
             e(.initialValue),

@@ -70,11 +70,11 @@ public struct SweepReport {
                     ("strategies", JSONBuild.array(run.strategies.map { s in
                         JSONBuild.object([
                             ("name", .string(s.name)),
-                            ("final_equity", JSONBuild.number(s.metric(.finalEquity))),
-                            ("total_return", JSONBuild.number(s.metric(.totalReturn))),
-                            ("apy", JSONBuild.number(s.metric(.apy))),
-                            ("cvar_95", JSONBuild.number(s.metric(.cvar95))),
-                            ("liquidation_probability", JSONBuild.number(s.metric(.liquidationProbability))),
+                            (Metric.finalEquity.name, JSONBuild.number(s.metric(.finalEquity))),
+                            (Metric.totalReturn.name, JSONBuild.number(s.metric(.totalReturn))),
+                            (Metric.apy.name, JSONBuild.number(s.metric(.apy))),
+                            (Metric.cvar95.name, JSONBuild.number(s.metric(.cvar95))),
+                            (Metric.liquidationProbability.name, JSONBuild.number(s.metric(.liquidationProbability))),
                         ])
                     })),
                 ])

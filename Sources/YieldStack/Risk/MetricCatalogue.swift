@@ -72,7 +72,7 @@ extension Metric {
     public static let badDebt = Metric("bad_debt", .currency, .meanOverPaths, "debt written off after the collateral ran out")
     public static let netFlows = Metric("net_flows", .currency, .meanOverPaths, "deposits less withdrawals, at the day's prices")
     public static let worstPath = Metric("worst_path", .path, .acrossPaths, "the path with the largest loss")
-    public static let spot = Metric("spot", .currency, .meanOverPaths, "value of the spot wallet: idle tokens, rewards, negative balances of fixed costs")
+    public static let spot = Metric(Ledger.spotName, .currency, .meanOverPaths, "value of the spot wallet: idle tokens, rewards, negative balances of fixed costs")
 
     /// Every fixed-name metric, in the order `metrics` stores them.
     public static let catalogue: [Metric] = [

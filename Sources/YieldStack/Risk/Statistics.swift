@@ -305,7 +305,7 @@ extension StrategySummary {
         }
         // Per path, equity − Σ layer values is the spot wallet; its mean over paths.
         spot = Statistics.mean((0..<r.count).map { p in r.paths[p].finalEquity - r.layers.reduce(0.0) { $0 + $1.value[p] } })
-        let owners = strategy.layers.map(\.id) + ["spot"]
+        let owners = strategy.layers.map(\.id) + [Ledger.spotName]
         attribution = owners.enumerated().map { (o, owner) in
             var values: [AttributionSource: Double] = [:]
             for source in AttributionSource.allCases { values[source] = Statistics.mean(r.attribution[o][source.index]) }

@@ -656,7 +656,7 @@ public final class ResultStore: @unchecked Sendable {
                                     firstLiquidationDay: $0["first_liquidation_day"], minHealthFactor: $0["min_health_factor"], badDebt: $0["bad_debt"],
                                     marketReturn: $0["market_return"])
                     }
-                    let worst = Int(strategy.metrics["worst_path"].flatMap { $0 } ?? 0)
+                    let worst = Int(strategy.metrics[Metric.worstPath.name].flatMap { $0 } ?? 0)
                     let pathFilter: String
                     switch eventPaths {
                     case .reportPaths: pathFilter = "(path IS NULL OR path = 0 OR path = \(worst))"

@@ -140,11 +140,11 @@ struct ReportWordingTests {
     func compareColumns() throws {
         let run = try golden().1.stored
         let text = ComparisonReport.render(run: run, strategies: ["flexible", "locked"], analyses: [], databasePath: ":memory:")
-        let titles = text.components(separatedBy: "\n").filter { $0.hasPrefix("| Final equity (mean)") || $0.hasPrefix("| Return (mean)") || $0.hasPrefix("| APY (mean)") }
+        let titles = text.components(separatedBy: "\n").filter { $0.hasPrefix("| Final equity (mean)") || $0.hasPrefix("| Return (mean)") || $0.hasPrefix("| APY of the mean return") }
         #expect(titles == [
             "| Final equity (mean) | 12,342.19 | 8,729.23 |",
             "| Return (mean) | -20.02 % | -12.71 % |",
-            "| APY (mean) | -86.97 % | -71.07 % |",
+            "| APY of the mean return | -86.97 % | -71.07 % |",
         ])
     }
 }

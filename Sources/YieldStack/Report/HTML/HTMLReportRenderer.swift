@@ -159,7 +159,7 @@ public struct HTMLReportRenderer {
         out.append("<p>What each layer earned and what each risk cost, in \(h(currency))\(isMonteCarlo ? " (means over paths)" : ""). Income is valued on the day it is earned; <em>Price effect</em> is the revaluation of holdings as prices and pegs move; <em>Costs</em> include gas, slippage, penalties and forfeited rewards.</p>")
         for (index, s) in run.strategies.enumerated() {
             out.append("<h3>\(h(s.name))</h3>")
-            let owners = s.layers.map(\.id) + ["spot"]
+            let owners = s.layers.map(\.id) + [Ledger.spotName]
             var rows: [[String]] = []
             var columnTotals = [Double](repeating: 0, count: owners.count)
             var omitted: [String] = []
@@ -188,7 +188,7 @@ public struct HTMLReportRenderer {
                                   num(m(.yieldTokens), 4), num(m(.yieldValue))])
             }
             if let spot = s.metric(.spot) {
-                layerRows.append(["spot", "wallet", "—", "—", num(spot), "—", "—", "—"])
+                layerRows.append([Ledger.spotName, "wallet", "—", "—", num(spot), "—", "—", "—"])
             }
             table(&out, ["Layer", "Type", "Asset", "#Amount", "#Value", "#Debt", "#Yield", "#Yield value"], layerRows, numericFrom: 3)
         }
@@ -218,12 +218,12 @@ public struct HTMLReportRenderer {
         out.append("<h3>Liquidations</h3>")
         rows = []
         for s in run.strategies {
-            func day(_ key: String) -> String {
+            func day(_ key: Metric) -> String {
                 guard let d = s.metric(key) else { return "—" }
                 return "day \(Format.fixed(d, 0)) (\(run.start.adding(days: Int(d.rounded()))))"
             }
-            rows.append([h(s.name), pct(s.metric(.liquidationProbability)), num(s.metric(.liquidations)), day("first_liquidation_day_p05"),
-                         day("first_liquidation_day_p50"), num(s.metric(.badDebt)), hf(s.metric(.minHealthFactor)), hf(s.metric(.worstHealthFactor))])
+            rows.append([h(s.name), pct(s.metric(.liquidationProbability)), num(s.metric(.liquidations)), day(.firstLiquidationDayP05),
+                         day(.firstLiquidationDayP50), num(s.metric(.badDebt)), hf(s.metric(.minHealthFactor)), hf(s.metric(.worstHealthFactor))])
         }
         table(&out, ["Strategy", "#Liquidation probability", "#Liquidations per path", "First liquidation, p05", "First liquidation, median",
                      "#Bad debt (mean)", "#Min health factor (mean)", "#Min health factor (worst)"], rows, numericFrom: 1, textColumns: [3, 4])

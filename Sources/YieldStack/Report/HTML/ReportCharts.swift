@@ -122,7 +122,7 @@ enum ReportCharts {
         let initial = s.metric(.initialValue) ?? 0
         let final = s.metric(.finalEquity) ?? 0
         let flows = s.metric(.netFlows) ?? 0
-        let owners = s.layers.map(\.id) + ["spot"]
+        let owners = s.layers.map(\.id) + [Ledger.spotName]
         var steps: [Step] = []
         if flows != 0 { steps.append(Step(label: "Net deposits", value: flows)) }
         for source in AttributionSource.allCases {
