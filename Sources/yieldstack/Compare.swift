@@ -14,16 +14,17 @@ extension YieldStackCommand {
             yieldstack compare --db PATH RUN_ID RUN_ID   compares two stored runs.
             """)
 
-        @Argument(help: "A scenario file, or (with --db) two run ids.")
+        @Argument(help: "A scenario file, or (with --db) two run ids.", completion: .file(extensions: ["json"]))
         var inputs: [String]
 
         @Option(help: "Comma-separated strategy names to compare (default: all).")
         var strategies: String?
 
-        @Option(help: "Results database: read for two run ids; written for a scenario file (default reports/yieldstack.sqlite).")
+        @Option(help: "Results database: read for two run ids; written for a scenario file (default reports/yieldstack.sqlite).",
+                completion: .file(extensions: ["sqlite", "db"]))
         var db: String?
 
-        @Option(help: "Write the comparison here instead of the default place (or standard output for two runs).")
+        @Option(help: "Write the comparison here instead of the default place (or standard output for two runs).", completion: .file())
         var out: String?
 
         @OptionGroup var simulation: SimulationArguments
@@ -35,6 +36,10 @@ extension YieldStackCommand {
         }
 
         func validate() throws {
+            if db != nil, runIDs == nil, !inputs.isEmpty, inputs.allSatisfy({ Int64($0) != nil }) {
+                // `compare --db DB 3`: ids, but not two of them (a file named "3" is not what was meant).
+                throw ValidationError("compare --db needs two run ids, got \(inputs.count): \(inputs.joined(separator: " ")).")
+            }
             if runIDs != nil {
                 if db == nil { throw ValidationError("Comparing two runs needs --db PATH.") }
                 if strategies != nil { throw ValidationError("--strategies applies to a scenario file, not to two runs.") }
@@ -69,11 +74,14 @@ extension YieldStackCommand {
         private func compareStrategies(_ file: String) throws {
             let loaded = try simulation.load([file])[0]
             let names = loaded.scenario.strategies.map(\.name)
-            let selected = strategies.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? names
-            let unknown = selected.filter { !names.contains($0) }
-            if !unknown.isEmpty || selected.isEmpty {
-                Terminal.error("--strategies: unknown strategy \(unknown.map { "'\($0)'" }.joined(separator: ", ")); \(file) has \(names.joined(separator: ", "))")
-                throw ExitCode(64)
+            var selected = names
+            if let strategies {
+                switch StrategySelection.resolve(strategies, names: names, file: file) {
+                case .success(let picked): selected = picked
+                case .failure(let e):
+                    Terminal.error(e.message)
+                    throw ExitCode(64)
+                }
             }
             let dbPath = db ?? "reports/yieldstack.sqlite"
             let store = try Store.open(dbPath)

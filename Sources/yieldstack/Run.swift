@@ -7,10 +7,10 @@ extension YieldStackCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate, simulate and store scenarios; write a Markdown report for each.")
 
-        @Argument(help: "Scenario files.")
+        @Argument(help: "Scenario files.", completion: .file(extensions: ["json"]))
         var files: [String]
 
-        @Option(help: "Results database (created if missing).")
+        @Option(help: "Results database (created if missing).", completion: .file(extensions: ["sqlite", "db"]))
         var db = "reports/yieldstack.sqlite"
 
         @OptionGroup var simulation: SimulationArguments
