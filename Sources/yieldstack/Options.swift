@@ -49,7 +49,9 @@ struct SimulationArguments: ParsableArguments {
                 }
                 if let paths { l.scenario.paths = paths }
                 loaded.append(l)
-                for w in l.warnings { Terminal.error(w.description) }
+                for w in ScenarioWarnings.replacingPaths(l.warnings, l.scenario, paths: paths, tree: l.tree, file: file) {
+                    Terminal.error(w.description)
+                }
             } catch {
                 failures.append(error)
             }

@@ -199,6 +199,26 @@ struct CLIMessageTests {
         #expect(!sweep.stderr.contains("Usage:"))
     }
 
+    @Test("warnings go to standard error as FILE:LINE:COLUMN: path: warning: ..., and the command still succeeds (0)")
+    func warnings() throws {
+        let dir = TestSupport.tempDirectory()
+        let file = dir + "/percent.json"
+        try TestSupport.scenario(days: 10, paths: 3, strategies: """
+            [ { "name": "s", "capital": { "asset": "TOK", "amount": 1 }, "layers": [ { "id": "e", "type": "soft_staking", "apy": 5 } ] } ]
+            """).write(toFile: file, atomically: true, encoding: .utf8)
+        let validate = try cli.run(["validate", file])
+        #expect(validate.status == 0)
+        let lines = validate.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasSuffix(": strategies[0].layers[0].apy: warning: is 5 (500 %); rates are decimals, 0.05 = 5 %; did you mean 0.05?") == true)
+        #expect(lines.last?.hasSuffix(": paths: warning: all 3 paths would be identical: no gbm or mean_reverting model; running all 3 as asked (paths 3), but 1 path gives the same figures") == true)
+        let run = try cli.run(["run", file, "--paths", "2", "--db", dir + "/r.sqlite", "--report-dir", dir, "--quiet"])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("warning: all 2 paths would be identical"))
+        #expect(!run.stderr.contains("all 3 paths"))
+        #expect(try ResultStore(path: dir + "/r.sqlite").load(run: 1).paths == 2)
+    }
+
     @Test("--strategies with a typo names the nearest strategy")
     func strategyTypo() throws {
         let dir = TestSupport.tempDirectory()
