@@ -87,8 +87,11 @@ extension YieldStackCommand {
             let store = try Store.open(dbPath)
             let options = simulation.options
             let runOutput: RunOutput
+            let bar = ProgressBar(label: (file as NSString).lastPathComponent, enabled: ProgressBar.wanted(output))
             do {
-                runOutput = try RunPipeline.run(loaded, options: options, store: store, reportDirectory: output.reportDir, now: Terminal.now)
+                defer { bar.finish() }
+                runOutput = try RunPipeline.run(loaded, options: options, store: store, reportDirectory: output.reportDir, now: Terminal.now,
+                                                progress: { done, total in bar.update(done, total) })
             } catch {
                 throw Terminal.fail(error)
             }

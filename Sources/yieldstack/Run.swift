@@ -36,7 +36,7 @@ extension YieldStackCommand {
         }
 
         func runOne(_ l: LoadedScenario, store: ResultStore) throws -> RunOutput {
-            let bar = ProgressBar(label: (l.file as NSString).lastPathComponent, enabled: !output.quiet && Terminal.stderrIsTerminal)
+            let bar = ProgressBar(label: (l.file as NSString).lastPathComponent, enabled: ProgressBar.wanted(output))
             defer { bar.finish() }
             do {
                 return try RunPipeline.run(l, options: simulation.options, store: store, reportDirectory: output.reportDir, now: Terminal.now,
@@ -67,39 +67,5 @@ extension YieldStackCommand {
             let head = "\(run.scenarioName) — run \(run.id), \(Format.grouped(Double(run.paths), 0)) path\(run.paths == 1 ? "" : "s"), \(run.days) days from \(run.start), seed \(run.seed)"
             return head + "\n" + Terminal.table(rows) + "\nreport: \(output.reportPath ?? "-")  database: \(db)\n"
         }
-    }
-}
-
-/// A progress bar on standard error, shown only on a terminal and only once
-/// a run has taken more than a second.
-final class ProgressBar: @unchecked Sendable {
-    private let label: String
-    private let enabled: Bool
-    private let start = Date()
-    private var shown = false
-    private let lock = NSLock()
-
-    init(label: String, enabled: Bool) {
-        self.label = label
-        self.enabled = enabled
-    }
-
-    func update(_ done: Int, _ total: Int) {
-        guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        guard shown || Date().timeIntervalSince(start) > 1 else { return }
-        shown = true
-        let width = 30
-        let filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(total > 0 ? 100 * done / total : 100) %".utf8))
-    }
-
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        shown = false
     }
 }

@@ -53,7 +53,7 @@ extension YieldStackCommand {
             }
             let store = try Store.open(db)
             var runs: [(variant: SweepVariant, run: StoredRun)] = []
-            let bar = ProgressBar(label: "sweep", enabled: !output.quiet && Terminal.stderrIsTerminal)
+            let bar = ProgressBar(label: "sweep", unit: "variants", afterLast: nil, enabled: ProgressBar.wanted(output))
             defer { bar.finish() }
             for variant in variants {
                 var loaded = variant.loaded

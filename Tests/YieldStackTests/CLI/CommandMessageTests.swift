@@ -228,3 +228,45 @@ struct CLIMessageTests {
         #expect(o.stderr == "--strategies: unknown strategy 'lockd' (did you mean 'locked'?); \(golden) has flexible, locked\n")
     }
 }
+
+/// The progress line's text, without a terminal.
+@Suite("Progress line")
+struct ProgressLineTests {
+    @Test("simulating: bar, percent, chunks done and the time left from the time spent")
+    func simulating() {
+        // 5 of 20 chunks in 10 s: 15 more at 2 s each = 30 s left.
+        #expect(ProgressLine.format(label: "x.json", phase: .simulating, completed: 5, total: 20, elapsed: 10, width: 8)
+            == "x.json simulating [##......] 25 % 5/20 chunks, 0:30 left")
+        #expect(ProgressLine.format(label: "x.json", phase: .simulating, completed: 0, total: 20, elapsed: 3, width: 4)
+            == "x.json simulating [....] 0 % 0/20 chunks, estimating time left")
+        #expect(ProgressLine.format(label: "x.json", phase: .simulating, completed: 20, total: 20, elapsed: 61, width: 4)
+            == "x.json simulating [####] 100 % 20/20 chunks, 0:00 left")
+        // 1 of 100 in 45 s: 99 × 45 = 4455 s = 1:14:15.
+        #expect(ProgressLine.format(label: "sweep", phase: .simulating, completed: 1, total: 100, elapsed: 45, unit: "variants", width: 4)
+            == "sweep simulating [....] 1 % 1/100 variants, 1:14:15 left")
+    }
+
+    @Test("storing and rendering name the phase alone")
+    func laterPhases() {
+        #expect(ProgressLine.format(label: "x.json", phase: .storing, completed: 0, total: 0, elapsed: 5) == "x.json storing…")
+        #expect(ProgressLine.format(label: "x.json", phase: .rendering, completed: 0, total: 0, elapsed: 5) == "x.json rendering…")
+    }
+
+    @Test("durations: m:ss under an hour, h:mm:ss over, rounded up")
+    func durations() {
+        #expect(ProgressLine.duration(0) == "0:00")
+        #expect(ProgressLine.duration(6.2) == "0:07")
+        #expect(ProgressLine.duration(750) == "12:30")
+        #expect(ProgressLine.duration(3723) == "1:02:03")
+    }
+
+    @Test("no progress with --quiet or --json (and none off a terminal, as under the test runner)")
+    func when() throws {
+        let quiet = try OutputArguments.parse(["--quiet"])
+        let json = try OutputArguments.parse(["--json"])
+        let plain = try OutputArguments.parse([])
+        #expect(!ProgressBar.wanted(quiet))
+        #expect(!ProgressBar.wanted(json))
+        #expect(ProgressBar.wanted(plain) == (isatty(2) != 0))
+    }
+}
