@@ -52,6 +52,24 @@ extension YieldStackCommand {
             if let (a, b) = runIDs { try compareRuns(a, b) } else { try compareStrategies(inputs[0]) }
         }
 
+        /// One flexible-versus-locked pair in words whose verb carries the
+        /// sign, as the comparison report words it: "extra yield of locking
+        /// -0.50 %" and "locked − flexible = -12.00" made the reader do the
+        /// sign; a lock that earned less or fell behind now says so.
+        static func lockLine(flexible: String, locked: String, extraYield: Double, crashDifference: Double,
+                             breakEvenMean: Double?, breakEvenCVaR: Double?, currency: String) -> String {
+            let yield = Format.sign(extraYield, 4) < 0
+                ? "locking earned \(Format.percent(-extraYield)) a year less on initial value"
+                : "locking added \(Format.percent(extraYield)) a year on initial value"
+            let sign = Format.sign(crashDifference)
+            let crash = sign > 0 ? "on crash paths the locked one is ahead by \(Format.grouped(crashDifference)) \(currency)"
+                : sign < 0 ? "on crash paths the locked one is behind by \(Format.grouped(-crashDifference)) \(currency)"
+                : "on crash paths no difference"
+            return "\(flexible) vs \(locked): \(yield); \(crash); "
+                + "break-even lock APR \(breakEvenMean.map { Format.percent($0, 3) } ?? "none") (mean), "
+                + "\(breakEvenCVaR.map { Format.percent($0, 3) } ?? "none") (CVaR 95)"
+        }
+
         private func compareRuns(_ a: Int64, _ b: Int64) throws {
             let path = db!
             guard FileManager.default.fileExists(atPath: path) else {
@@ -133,10 +151,8 @@ extension YieldStackCommand {
             } else if !output.quiet {
                 print(Run.summaryTable(runOutput, db: dbPath), terminator: "")
                 for a in analyses {
-                    print("\(a.flexible) vs \(a.locked): extra yield of locking \(Format.percent(a.extraYield)); "
-                        + "on crash paths locked − flexible = \(Format.grouped(a.crashDifference)) \(runOutput.stored.currency); "
-                        + "break-even lock APR \(a.breakEvenMeanAPR.map { Format.percent($0, 3) } ?? "none") (mean), "
-                        + "\(a.breakEvenCVaRAPR.map { Format.percent($0, 3) } ?? "none") (CVaR 95)")
+                    print(Self.lockLine(flexible: a.flexible, locked: a.locked, extraYield: a.extraYield, crashDifference: a.crashDifference,
+                                        breakEvenMean: a.breakEvenMeanAPR, breakEvenCVaR: a.breakEvenCVaRAPR, currency: runOutput.stored.currency))
                 }
                 print("comparison: \(path)")
             }

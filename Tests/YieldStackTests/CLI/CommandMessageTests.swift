@@ -270,3 +270,31 @@ struct ProgressLineTests {
         #expect(ProgressBar.wanted(plain) == (isatty(2) != 0))
     }
 }
+
+/// The compare summary line: magnitudes printed, the sign in the words.
+@Suite("Compare summary wording")
+struct CompareWordingTests {
+    func line(_ extra: Double, _ crash: Double) -> String {
+        YieldStackCommand.Compare.lockLine(flexible: "flex", locked: "lock", extraYield: extra, crashDifference: crash,
+                                           breakEvenMean: 0.031, breakEvenCVaR: nil, currency: "ETH")
+    }
+
+    @Test("a lock that earned more and came out ahead")
+    func ahead() {
+        #expect(line(0.012, 3.5) == "flex vs lock: locking added 1.20 % a year on initial value; on crash paths the locked one is ahead by 3.50 ETH; "
+            + "break-even lock APR 3.100 % (mean), none (CVaR 95)")
+    }
+
+    @Test("a lock that earned less and fell behind: no minus signs after the words")
+    func behind() {
+        let text = line(-0.005, -0.93)
+        #expect(text == "flex vs lock: locking earned 0.50 % a year less on initial value; on crash paths the locked one is behind by 0.93 ETH; "
+            + "break-even lock APR 3.100 % (mean), none (CVaR 95)")
+        #expect(!text.contains(" -"))
+    }
+
+    @Test("a difference that rounds to zero is no difference")
+    func zero() {
+        #expect(line(0, -0.001).contains("on crash paths no difference"))
+    }
+}
