@@ -35,15 +35,16 @@ struct SimulationArguments: ParsableArguments {
     /// Loads scenario files, all of them before any runs; prints every
     /// problem and exits 65 (74 for unreadable files) if there is one, or 64
     /// if `--paths` takes a file past the path-day limit (the message alone,
-    /// without a usage banner).
-    func load(_ files: [String]) throws -> [LoadedScenario] {
+    /// without a usage banner). `checkLimits: false` is for a sweep, whose
+    /// base file never runs as such: its variants are checked instead.
+    func load(_ files: [String], checkLimits: Bool = true) throws -> [LoadedScenario] {
         var loaded: [LoadedScenario] = []
         var failures: [ScenarioError] = []
         var oversized: [SimulationLimits.Exceeded] = []
         for file in files {
             do throws(ScenarioError) {
                 var l = try ScenarioLoader.load(path: file)
-                if let exceeded = SimulationLimits.check(scenario: l.scenario, file: file, options: options) {
+                if checkLimits, let exceeded = SimulationLimits.check(scenario: l.scenario, file: file, options: options) {
                     oversized.append(exceeded)
                     continue
                 }

@@ -29,7 +29,7 @@ extension YieldStackCommand {
         }
 
         func run() throws {
-            let base = try simulation.load([file])[0]
+            let base = try simulation.load([file], checkLimits: false)[0]
             var axes: [SweepAxis] = []
             for text in sets {
                 switch SweepAxis.parse(text) {

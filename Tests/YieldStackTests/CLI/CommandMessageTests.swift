@@ -131,6 +131,11 @@ struct CommandMessageTests {
         #expect(!FileManager.default.fileExists(atPath: db))
         // Within the limit, the sweep runs.
         #expect(cli("sweep", file, "--set", "days=30,40", "--paths", "2", "--db", db, "--report-dir", dir, "--quiet").status == 0)
+        // The base file never runs in a sweep: 1,000,000 × 60 days is over the limit, a 1-day variant is not. The
+        // database under a plain file then fails to open (74), which proves the limit let the sweep through without running it.
+        let blocker = dir + "/plain-file"
+        try "x".write(toFile: blocker, atomically: true, encoding: .utf8)
+        #expect(cli("sweep", file, "--set", "days=1", "--paths", "1000000", "--db", blocker + "/s.sqlite", "--report-dir", dir, "--quiet").status == 74)
     }
 
     // MARK: compare
