@@ -266,10 +266,14 @@ struct ScenarioValidator {
             } else {
                 var own = DiagnosticSink(file: sink.file, root: sink.root)
                 output[layer.id] = checkLayer(layer, input: inputAsset, strategy: strategy, &own)
-                for d in own.diagnostics where !broken.contains(where: { d.message.contains($0) }) { sink.append(d) }
+                for d in own.diagnostics {
+                    // Whole words only: an unknown asset "S" must not hide every message with an S in it.
+                    let words = Set(d.message.split { $0.isWhitespace || ",;:()?'\"".contains($0) }.map(String.init))
+                    if words.isDisjoint(with: broken) { sink.append(d) }
+                }
             }
             if let produced = output[layer.id] ?? nil, !produced.isEmpty, !assetExists(produced) {
-                broken += ["'\(layer.id)'", produced]
+                broken += [layer.id, produced]
             }
         }
 
