@@ -5,7 +5,14 @@ import YieldStack
 extension YieldStackCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate, simulate and store scenarios; write a Markdown report for each.")
+            abstract: "Validate, simulate and store scenarios; write a Markdown report for each.",
+            discussion: """
+            A run may simulate at most 50,000,000 path-days (paths × days). A file that asks for more \
+            is an invalid scenario (exit 65); a file that --paths takes past it is a usage error \
+            (exit 64), refused before anything runs, with the largest --paths that fits. \
+            Warnings (a rate above 100 %, several paths that are all identical) go to standard error \
+            and do not stop the run: every path asked for is run.
+            """)
 
         @Argument(help: "Scenario files.", completion: .file(extensions: ["json"]))
         var files: [String]
