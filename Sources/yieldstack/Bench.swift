@@ -8,23 +8,25 @@ extension YieldStackCommand {
             abstract: "Measure simulation speed: path-days and layer-days per second, and each phase of a run.",
             discussion: "Build with -c release for meaningful numbers. Runs into a temporary database.")
 
-        @Argument(help: "Scenario to run.")
+        @Argument(help: "Scenario to run.", completion: .file(extensions: ["json"]))
         var file = "scenarios/steth-aave-curve.json"
 
-        @Option(help: "Market paths.")
+        @Option(parsing: .unconditional, help: "Market paths.")
         var paths = 10_000
 
-        @Option(help: "Worker threads (default: one per core).")
+        @Option(parsing: .unconditional, help: "Worker threads (default: one per core).")
         var threads: Int?
 
-        @Option(name: .customLong("repeat"), help: "Repetitions; the best time of each phase is reported.")
+        @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Repetitions; the best time of each phase is reported.")
         var repetitions = 3
 
-        @Option(name: .customLong("store-paths"), help: "Paths whose daily rows are stored.")
+        @Option(name: .customLong("store-paths"), parsing: .unconditional, help: "Paths whose daily rows are stored.")
         var storePaths = 100
 
         func validate() throws {
-            if paths < 1 { throw ValidationError("--paths must be at least 1.") }
+            if !(1...1_000_000).contains(paths) { throw ValidationError("--paths must be between 1 and 1000000, got \(paths).") }
+            if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256, got \(threads).") }
+            if storePaths < 1 { throw ValidationError("--store-paths must be at least 1, got \(storePaths).") }
             if repetitions < 1 { throw ValidationError("--repeat must be at least 1.") }
         }
 
@@ -34,6 +36,10 @@ extension YieldStackCommand {
                 loaded = try ScenarioLoader.load(path: file)
             } catch {
                 throw Terminal.fail(error)
+            }
+            if let exceeded = SimulationLimits.check(scenario: loaded.scenario, file: file, options: SimulationOptions(paths: paths)) {
+                Terminal.error(exceeded.description)
+                throw ExitCode(exceeded.exitCode)
             }
             loaded.scenario.paths = paths
             let scenario = loaded.scenario

@@ -14,16 +14,17 @@ extension YieldStackCommand {
             yieldstack compare --db PATH RUN_ID RUN_ID   compares two stored runs.
             """)
 
-        @Argument(help: "A scenario file, or (with --db) two run ids.")
+        @Argument(help: "A scenario file, or (with --db) two run ids.", completion: .file(extensions: ["json"]))
         var inputs: [String]
 
         @Option(help: "Comma-separated strategy names to compare (default: all).")
         var strategies: String?
 
-        @Option(help: "Results database: read for two run ids; written for a scenario file (default reports/yieldstack.sqlite).")
+        @Option(help: "Results database: read for two run ids; written for a scenario file (default reports/yieldstack.sqlite).",
+                completion: .file(extensions: ["sqlite", "db"]))
         var db: String?
 
-        @Option(help: "Write the comparison here instead of the default place (or standard output for two runs).")
+        @Option(help: "Write the comparison here instead of the default place (or standard output for two runs).", completion: .file())
         var out: String?
 
         @OptionGroup var simulation: SimulationArguments
@@ -35,6 +36,10 @@ extension YieldStackCommand {
         }
 
         func validate() throws {
+            if db != nil, runIDs == nil, !inputs.isEmpty, inputs.allSatisfy({ Int64($0) != nil }) {
+                // `compare --db DB 3`: ids, but not two of them (a file named "3" is not what was meant).
+                throw ValidationError("compare --db needs two run ids, got \(inputs.count): \(inputs.joined(separator: " ")).")
+            }
             if runIDs != nil {
                 if db == nil { throw ValidationError("Comparing two runs needs --db PATH.") }
                 if strategies != nil { throw ValidationError("--strategies applies to a scenario file, not to two runs.") }
@@ -45,6 +50,24 @@ extension YieldStackCommand {
 
         func run() throws {
             if let (a, b) = runIDs { try compareRuns(a, b) } else { try compareStrategies(inputs[0]) }
+        }
+
+        /// One flexible-versus-locked pair in words whose verb carries the
+        /// sign, as the comparison report words it: "extra yield of locking
+        /// -0.50 %" and "locked − flexible = -12.00" made the reader do the
+        /// sign; a lock that earned less or fell behind now says so.
+        static func lockLine(flexible: String, locked: String, extraYield: Double, crashDifference: Double,
+                             breakEvenMean: Double?, breakEvenCVaR: Double?, currency: String) -> String {
+            let yield = Format.sign(extraYield, 4) < 0
+                ? "locking earned \(Format.percent(-extraYield)) a year less on initial value"
+                : "locking added \(Format.percent(extraYield)) a year on initial value"
+            let sign = Format.sign(crashDifference)
+            let crash = sign > 0 ? "on crash paths the locked one is ahead by \(Format.grouped(crashDifference)) \(currency)"
+                : sign < 0 ? "on crash paths the locked one is behind by \(Format.grouped(-crashDifference)) \(currency)"
+                : "on crash paths no difference"
+            return "\(flexible) vs \(locked): \(yield); \(crash); "
+                + "break-even lock APR \(breakEvenMean.map { Format.percent($0, 3) } ?? "none") (mean), "
+                + "\(breakEvenCVaR.map { Format.percent($0, 3) } ?? "none") (CVaR 95)"
         }
 
         private func compareRuns(_ a: Int64, _ b: Int64) throws {
@@ -69,18 +92,24 @@ extension YieldStackCommand {
         private func compareStrategies(_ file: String) throws {
             let loaded = try simulation.load([file])[0]
             let names = loaded.scenario.strategies.map(\.name)
-            let selected = strategies.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? names
-            let unknown = selected.filter { !names.contains($0) }
-            if !unknown.isEmpty || selected.isEmpty {
-                Terminal.error("--strategies: unknown strategy \(unknown.map { "'\($0)'" }.joined(separator: ", ")); \(file) has \(names.joined(separator: ", "))")
-                throw ExitCode(64)
+            var selected = names
+            if let strategies {
+                switch StrategySelection.resolve(strategies, names: names, file: file) {
+                case .success(let picked): selected = picked
+                case .failure(let e):
+                    Terminal.error(e.message)
+                    throw ExitCode(64)
+                }
             }
             let dbPath = db ?? "reports/yieldstack.sqlite"
             let store = try Store.open(dbPath)
             let options = simulation.options
             let runOutput: RunOutput
+            let bar = ProgressBar(label: (file as NSString).lastPathComponent, enabled: ProgressBar.wanted(output))
             do {
-                runOutput = try RunPipeline.run(loaded, options: options, store: store, reportDirectory: output.reportDir, now: Terminal.now)
+                defer { bar.finish() }
+                runOutput = try RunPipeline.run(loaded, options: options, store: store, reportDirectory: output.reportDir, now: Terminal.now,
+                                                progress: { done, total in bar.update(done, total) })
             } catch {
                 throw Terminal.fail(error)
             }
@@ -122,10 +151,8 @@ extension YieldStackCommand {
             } else if !output.quiet {
                 print(Run.summaryTable(runOutput, db: dbPath), terminator: "")
                 for a in analyses {
-                    print("\(a.flexible) vs \(a.locked): extra yield of locking \(Format.percent(a.extraYield)); "
-                        + "on crash paths locked − flexible = \(Format.grouped(a.crashDifference)) \(runOutput.stored.currency); "
-                        + "break-even lock APR \(a.breakEvenMeanAPR.map { Format.percent($0, 3) } ?? "none") (mean), "
-                        + "\(a.breakEvenCVaRAPR.map { Format.percent($0, 3) } ?? "none") (CVaR 95)")
+                    print(Self.lockLine(flexible: a.flexible, locked: a.locked, extraYield: a.extraYield, crashDifference: a.crashDifference,
+                                        breakEvenMean: a.breakEvenMeanAPR, breakEvenCVaR: a.breakEvenCVaRAPR, currency: runOutput.stored.currency))
                 }
                 print("comparison: \(path)")
             }

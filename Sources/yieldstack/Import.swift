@@ -12,10 +12,10 @@ extension YieldStackCommand {
             under new run ids; the files themselves are only read.
             """)
 
-        @Option(help: "Results database to import into (created if missing).")
+        @Option(help: "Results database to import into (created if missing).", completion: .file(extensions: ["sqlite", "db"]))
         var db = "reports/yieldstack.sqlite"
 
-        @Argument(help: "yieldstack databases to import runs from.", completion: .file(extensions: ["sqlite"]))
+        @Argument(help: "yieldstack databases to import runs from.", completion: .file(extensions: ["sqlite", "db"]))
         var files: [String]
 
         @Flag(help: "Print nothing but errors.")

@@ -7,14 +7,18 @@ extension YieldStackCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-render a stored run's report from the database alone (HTML when --out ends in .html).")
 
-        @Option(help: "Results database.")
+        @Option(help: "Results database.", completion: .file(extensions: ["sqlite", "db"]))
         var db: String
 
-        @Option(name: .customLong("run"), help: "Run id.")
+        @Option(name: .customLong("run"), parsing: .unconditional, help: "Run id.")
         var runID: Int64
 
-        @Option(help: "Write the report here instead of standard output; a .html file gets the HTML report.")
+        @Option(help: "Write the report here instead of standard output; a .html file gets the HTML report.", completion: .file())
         var out: String?
+
+        func validate() throws {
+            if runID < 1 { throw ValidationError("--run must be a run id (1 or more), got \(runID).") }
+        }
 
         func run() throws {
             guard FileManager.default.fileExists(atPath: db) else {

@@ -5,12 +5,19 @@ import YieldStack
 extension YieldStackCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate, simulate and store scenarios; write a Markdown report for each.")
+            abstract: "Validate, simulate and store scenarios; write a Markdown report for each.",
+            discussion: """
+            A run may simulate at most 50,000,000 path-days (paths × days). A file that asks for more \
+            is an invalid scenario (exit 65); a file that --paths takes past it is a usage error \
+            (exit 64), refused before anything runs, with the largest --paths that fits. \
+            Warnings (a rate above 100 %, several paths that are all identical) go to standard error \
+            and do not stop the run: every path asked for is run.
+            """)
 
-        @Argument(help: "Scenario files.")
+        @Argument(help: "Scenario files.", completion: .file(extensions: ["json"]))
         var files: [String]
 
-        @Option(help: "Results database (created if missing).")
+        @Option(help: "Results database (created if missing).", completion: .file(extensions: ["sqlite", "db"]))
         var db = "reports/yieldstack.sqlite"
 
         @OptionGroup var simulation: SimulationArguments
@@ -36,7 +43,7 @@ extension YieldStackCommand {
         }
 
         func runOne(_ l: LoadedScenario, store: ResultStore) throws -> RunOutput {
-            let bar = ProgressBar(label: (l.file as NSString).lastPathComponent, enabled: !output.quiet && Terminal.stderrIsTerminal)
+            let bar = ProgressBar(label: (l.file as NSString).lastPathComponent, enabled: ProgressBar.wanted(output))
             defer { bar.finish() }
             do {
                 return try RunPipeline.run(l, options: simulation.options, store: store, reportDirectory: output.reportDir, now: Terminal.now,
@@ -67,39 +74,5 @@ extension YieldStackCommand {
             let head = "\(run.scenarioName) — run \(run.id), \(Format.grouped(Double(run.paths), 0)) path\(run.paths == 1 ? "" : "s"), \(run.days) days from \(run.start), seed \(run.seed)"
             return head + "\n" + Terminal.table(rows) + "\nreport: \(output.reportPath ?? "-")  database: \(db)\n"
         }
-    }
-}
-
-/// A progress bar on standard error, shown only on a terminal and only once
-/// a run has taken more than a second.
-final class ProgressBar: @unchecked Sendable {
-    private let label: String
-    private let enabled: Bool
-    private let start = Date()
-    private var shown = false
-    private let lock = NSLock()
-
-    init(label: String, enabled: Bool) {
-        self.label = label
-        self.enabled = enabled
-    }
-
-    func update(_ done: Int, _ total: Int) {
-        guard enabled else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        guard shown || Date().timeIntervalSince(start) > 1 else { return }
-        shown = true
-        let width = 30
-        let filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(total > 0 ? 100 * done / total : 100) %".utf8))
-    }
-
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        shown = false
     }
 }

@@ -12,13 +12,13 @@ extension YieldStackCommand {
             runs 6 variants. Values are JSON; unquoted words are strings.
             """)
 
-        @Argument(help: "Scenario file.")
+        @Argument(help: "Scenario file.", completion: .file(extensions: ["json"]))
         var file: String
 
         @Option(name: .customLong("set"), help: "KEYPATH=v1,v2,... (repeatable).")
         var sets: [String] = []
 
-        @Option(help: "Results database (created if missing).")
+        @Option(help: "Results database (created if missing).", completion: .file(extensions: ["sqlite", "db"]))
         var db = "reports/yieldstack.sqlite"
 
         @OptionGroup var simulation: SimulationArguments
@@ -29,7 +29,7 @@ extension YieldStackCommand {
         }
 
         func run() throws {
-            let base = try simulation.load([file])[0]
+            let base = try simulation.load([file], checkLimits: false)[0]
             var axes: [SweepAxis] = []
             for text in sets {
                 switch SweepAxis.parse(text) {
@@ -46,9 +46,14 @@ extension YieldStackCommand {
                 Terminal.error(failure.description)
                 throw ExitCode(failure.exitCode)
             }
+            // Every variant within the path-day limit before any runs: a
+            // `--set days=...` with `--paths` can go past it where the file does not.
+            for variant in variants {
+                try simulation.checkLimits(variant.loaded.scenario, file: "\(file) (variant \(variant.index + 1): \(variant.label))")
+            }
             let store = try Store.open(db)
             var runs: [(variant: SweepVariant, run: StoredRun)] = []
-            let bar = ProgressBar(label: "sweep", enabled: !output.quiet && Terminal.stderrIsTerminal)
+            let bar = ProgressBar(label: "sweep", unit: "variants", afterLast: nil, enabled: ProgressBar.wanted(output))
             defer { bar.finish() }
             for variant in variants {
                 var loaded = variant.loaded

@@ -7,7 +7,7 @@ extension YieldStackCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check scenario files without running them; print every problem as FILE:LINE:COLUMN: key.path: message.")
 
-        @Argument(help: "Scenario files.")
+        @Argument(help: "Scenario files.", completion: .file(extensions: ["json"]))
         var files: [String]
 
         func validate() throws {

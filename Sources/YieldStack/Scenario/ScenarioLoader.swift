@@ -93,6 +93,7 @@ public enum ScenarioLoader {
             return h.count == 1 ? "0" + h : h
         }.joined()
         return LoadedScenario(scenario: scenario, file: file, text: text, sha256: digest, tree: tree,
-                              warnings: decoder.warnings, baseDirectory: baseDirectory)
+                              warnings: decoder.warnings + ScenarioWarnings.check(scenario, tree: tree, file: file),
+                              baseDirectory: baseDirectory)
     }
 }

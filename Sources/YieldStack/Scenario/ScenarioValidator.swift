@@ -26,6 +26,18 @@ struct ScenarioValidator {
         scenario.market.asset(name) != nil || declaredAssets.contains(name)
     }
 
+    /// Whether `days` decoded as written; if not, its error is the only one
+    /// about it, and no day is reported as after the last day.
+    var daysValid: Bool { scenario.days >= 1 && root["days"]?.int == scenario.days }
+
+    /// Layer ids as written in every strategy, or nil if `strategies` is not
+    /// an array (missing, misspelled): then a layer named elsewhere cannot be
+    /// told unknown, and saying so would only repeat that error.
+    var declaredLayerIDs: Set<String>? {
+        guard let strategies = root["strategies"]?.elements else { return nil }
+        return Set(strategies.flatMap { $0["layers"]?.elements ?? [] }.compactMap { $0["id"]?.string })
+    }
+
     func check(into sink: inout DiagnosticSink) {
         checkRun(&sink)
         checkAssets(&sink)
@@ -129,9 +141,11 @@ struct ScenarioValidator {
     func checkShocks(_ sink: inout DiagnosticSink) {
         let market = scenario.market
         let allLayerIDs = Array(Set(scenario.strategies.flatMap { $0.layers.map(\.id) })).sorted()
+        // A layer a shock names is unknown only if no strategy declares it, even one with errors.
+        func unknownLayer(_ id: String) -> Bool { declaredLayerIDs.map { !$0.contains(id) } ?? false }
         for (i, shock) in market.shocks.enumerated() {
             let path = ScenarioPath.root / "market" / "shocks" / i
-            if shock.day >= scenario.days {
+            if daysValid, shock.day >= scenario.days {
                 sink.report(path / "day", "day \(shock.day) is after the last day of the run (\(scenario.days - 1))")
             }
             switch shock.effect {
@@ -154,7 +168,8 @@ struct ScenarioValidator {
             case .rate(let layer, let kind, _, _):
                 let targets = layers(withID: layer)
                 guard !targets.isEmpty else {
-                    sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))"); continue
+                    if unknownLayer(layer) { sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))") }
+                    continue
                 }
                 for t in targets {
                     if !t.kind.overridableRates.contains(kind) {
@@ -165,13 +180,13 @@ struct ScenarioValidator {
             case .slash(let layer, _):
                 let targets = layers(withID: layer)
                 if targets.isEmpty {
-                    sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))")
+                    if unknownLayer(layer) { sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))") }
                 } else if let t = targets.first(where: { !$0.capabilities.contains(.slashable) }) {
                     let slashable = LayerRegistry.types.filter { $0.capabilities.contains(.slashable) }.map { $0.typeName }
                     sink.report(path / "slash", "layer '\(layer)' is \(t.typeName); only \(slashable.joined(separator: " and ")) layers are slashed")
                 }
             case .exploit(let layer, _):
-                if layers(withID: layer).isEmpty {
+                if layers(withID: layer).isEmpty, unknownLayer(layer) {
                     sink.report(path / "layer", "no strategy has a layer '\(layer)'\(Suggest.hint(layer, allLayerIDs))")
                 }
             }
@@ -202,6 +217,7 @@ struct ScenarioValidator {
         // The asset each layer receives and produces; nil output = nothing (locked).
         var output: [String: String?] = [:]
         var taken: [String: Double] = [:]
+        var broken: [String] = []
         for (i, layer) in strategy.layers.enumerated() {
             let lp = layer.path
             if !Self.supportedLayerTypes.contains(layer.typeName) {
@@ -246,7 +262,23 @@ struct ScenarioValidator {
                     sink.report(layer.input == nil ? lp : lp / "input" / "fraction", "layers take \(Format.percent(total)) of layer '\(source)''s output; at most 100 % can be taken")
                 }
             }
-            output[layer.id] = checkLayer(layer, input: inputAsset, strategy: strategy, &sink)
+            // After a layer whose output is an unknown asset (its own error
+            // says so), what later layers report about that layer or asset
+            // is the same mistake again: keep only their other problems.
+            if broken.isEmpty {
+                output[layer.id] = checkLayer(layer, input: inputAsset, strategy: strategy, &sink)
+            } else {
+                var own = DiagnosticSink(file: sink.file, root: sink.root)
+                output[layer.id] = checkLayer(layer, input: inputAsset, strategy: strategy, &own)
+                for d in own.diagnostics {
+                    // Whole words only: an unknown asset "S" must not hide every message with an S in it.
+                    let words = Set(d.message.split { $0.isWhitespace || ",;:()?'\"".contains($0) }.map(String.init))
+                    if words.isDisjoint(with: broken) { sink.append(d) }
+                }
+            }
+            if let produced = output[layer.id] ?? nil, !produced.isEmpty, !assetExists(produced) {
+                broken += [layer.id, produced]
+            }
         }
 
         for (ri, rule) in strategy.rules.enumerated() {
@@ -255,7 +287,7 @@ struct ScenarioValidator {
 
         for (fi, flow) in strategy.flows.enumerated() {
             let fp = path / "flows" / fi
-            if flow.day >= scenario.days {
+            if daysValid, flow.day >= scenario.days {
                 sink.report(fp / "day", "day \(flow.day) is after the last day of the run (\(scenario.days - 1))")
             }
             if flow.amount == 0 {
@@ -324,7 +356,7 @@ struct ScenarioValidator {
                 if asset != nil { sink.report(cp / "asset", "metric '\(metric.rawValue)' is strategy-wide; remove 'asset'") }
             }
         }
-        if case .day(let d) = rule.when, d >= scenario.days {
+        if case .day(let d) = rule.when, daysValid, d >= scenario.days {
             sink.report(path / "when" / "day", "day \(d) is after the last day of the run (\(scenario.days - 1))")
         }
         let ap = path / "then"
