@@ -19,14 +19,21 @@ public enum SimulationLimits {
         public var days: Int
         /// True when `--paths` set the count (exit 64); false when it is the file's own (exit 65).
         public var fromOverride: Bool
+        /// Set when the run fits the path-day limit but not in memory: the
+        /// estimate and the budget, in bytes (exit 65).
+        public var memory: MemoryEstimate?
 
-        public var exitCode: Int32 { fromOverride ? 64 : 65 }
+        public var exitCode: Int32 { memory != nil ? 65 : fromOverride ? 64 : 65 }
 
         /// The most paths this scenario may run.
         public var maxPaths: Int { max(1, SimulationLimits.maxPathDays / max(days, 1)) }
 
         public var description: String {
-            "\(Echo.line(file, limit: 1_000)): \(paths) paths × \(days) days exceeds the limit of 50,000,000 path-days; "
+            if let m = memory {
+                return "\(Echo.line(file, limit: 1_000)): this run would need about \(MemoryEstimate.text(m.bytes)) of memory "
+                    + "(\(m.breakdown)); this machine allows \(MemoryEstimate.text(m.budget)); store fewer paths (--store-paths) or run fewer paths"
+            }
+            return "\(Echo.line(file, limit: 1_000)): \(paths) paths × \(days) days exceeds the limit of 50,000,000 path-days; "
                 + "at most \(maxPaths) paths fit \(days) days"
         }
     }
@@ -37,8 +44,59 @@ public enum SimulationLimits {
         let paths = options.paths ?? scenario.paths
         // Multiplied without overflow: both are far below 2^31 once validated, but not before.
         let (product, overflow) = paths.multipliedReportingOverflow(by: scenario.days)
-        guard overflow || product > maxPathDays else { return nil }
+        guard overflow || product > maxPathDays else {
+            let estimate = MemoryEstimate(scenario: scenario, paths: paths, storePaths: options.storePaths)
+            guard estimate.bytes > estimate.budget else { return nil }
+            return Exceeded(file: file, paths: paths, days: scenario.days, fromOverride: options.paths != nil, memory: estimate)
+        }
         return Exceeded(file: file, paths: paths, days: scenario.days, fromOverride: options.paths != nil)
+    }
+}
+
+/// What a run will hold in memory before it is stored, estimated before it
+/// starts so that a run that cannot fit is refused with the estimate instead
+/// of dying halfway (SIGABRT on exhaustion).
+///
+/// The engine keeps, per strategy, the daily equity of every path (8 bytes
+/// per path-day, about 2.2 copies at the merge); and, for the stored paths,
+/// every daily row until the write: `daily` (~48 bytes), `layer_daily`
+/// (~64 per layer), `layer_rates` (~40 per layer) and `market_daily` (~48 per
+/// asset), twice for the sort and the merge.
+public struct MemoryEstimate: Sendable, Equatable {
+    public var bytes: Int
+    public var budget: Int
+    /// Where the bytes go, for the message.
+    public var breakdown: String
+
+    public init(scenario: Scenario, paths: Int, storePaths: Int) {
+        let days = Double(scenario.days)
+        let strategies = Double(scenario.strategies.count)
+        let layers = Double(scenario.strategies.reduce(0) { $0 + $1.layers.count })
+        let assets = Double(scenario.market.assets.count)
+        let stored = Double(max(1, min(storePaths, paths)))
+        let equity = 8 * Double(paths) * days * strategies * 2.2
+        let rows = 2 * stored * days * (48 * strategies + 104 * layers + 48 * assets)
+        let perPath = 400 * Double(paths) * strategies
+        let total = equity + rows + perPath
+        bytes = total >= Double(Int.max) ? Int.max : Int(total)
+        budget = Self.budget
+        breakdown = "\(Self.text(Int(min(equity, 9e18)))) for daily equity of \(paths) paths, \(Self.text(Int(min(rows, 9e18)))) for the daily rows of \(Int(stored)) stored paths"
+    }
+
+    /// Three quarters of physical memory, at most 64 GiB, at least 1 GiB.
+    public static var budget: Int {
+        let gib = 1_073_741_824.0
+        let physical = Double(ProcessInfo.processInfo.physicalMemory)
+        let allowed: Double = min(max(physical * 0.75, gib), 64 * gib)
+        return Int(allowed)
+    }
+
+    /// Bytes as a reader says them: `11.2 GiB`, `640 MiB`.
+    public static func text(_ bytes: Int) -> String {
+        let b = Double(bytes)
+        let gib = 1_073_741_824.0, mib = 1_048_576.0
+        if b >= gib { return Format.fixed(b / gib, 1) + " GiB" }
+        return Format.fixed(b / mib, 0) + " MiB"
     }
 }
 

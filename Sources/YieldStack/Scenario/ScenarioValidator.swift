@@ -8,7 +8,7 @@ struct ScenarioValidator {
 
     /// Upper bound on paths × days, which sizes the per-path equity matrix
     /// kept for daily quantiles (8 bytes per cell and strategy).
-    static let maxPathDays = 50_000_000
+    static var maxPathDays: Int { SimulationLimits.maxPathDays }
 
     /// Upper bound on a rate × the run's length in years (see `checkLayer`).
     static let maxRateYears = 100.0
