@@ -50,6 +50,9 @@ public struct LayerFinals: Sendable {
     public var yieldTokens: [Double]
     /// Income valued when earned: staking + supply interest + LP fees + incentives.
     public var yieldValue: [Double]
+    /// The layer type's own end-of-run figures (`LayerRuntime.finalMetrics`),
+    /// by name, one value per path (nil where it does not apply).
+    public var extras: [(name: String, values: [Double?])] = []
 }
 
 // h-store: begin — rows for the `market_daily` and `layer_rates` tables (SPEC §4).
@@ -137,7 +140,10 @@ public struct StrategyResult: Sendable {
                         value: ordered.flatMap { $0.layers[l].value },
                         debt: ordered.flatMap { $0.layers[l].debt },
                         yieldTokens: ordered.flatMap { $0.layers[l].yieldTokens },
-                        yieldValue: ordered.flatMap { $0.layers[l].yieldValue })
+                        yieldValue: ordered.flatMap { $0.layers[l].yieldValue },
+                        extras: (ordered.first?.layers[l].extras ?? []).enumerated().map { (e, extra) in
+                            (extra.name, ordered.flatMap { $0.layers[l].extras[e].values })
+                        })
         }
         out.attribution = out.attribution.indices.map { o in
             out.attribution[o].indices.map { s in ordered.flatMap { $0.attribution[o][s] } }

@@ -310,7 +310,8 @@ final class StrategyRunner {
                 value: (0..<n).map { ownerValue(l, $0) },
                 debt: (0..<n).map { layer.debt($0) },
                 yieldTokens: layer.yieldTokens.values,
-                yieldValue: (0..<n).map { p in incomeSources.reduce(0) { $0 + ledger.attribution(l, $1)[p] } })
+                yieldValue: (0..<n).map { p in incomeSources.reduce(0) { $0 + ledger.attribution(l, $1)[p] } },
+                extras: Self.transpose((0..<n).map { layer.finalMetrics($0, days: scenario.days) }))
         }
         let attribution = (0..<ledger.ownerCount).map { o in
             AttributionSource.allCases.map { ledger.attribution(o, $0).values }
@@ -326,5 +327,11 @@ final class StrategyRunner {
             strategyIndex: ctx.strategyIndex, name: strategy.name, firstPath: market.firstPath, count: n, days: scenario.days,
             equity: equityMatrix, daily: daily, layerDaily: layerDaily, events: events,
             paths: outcomes, layers: finals, attribution: attribution)
+    }
+
+    /// Per-path (name, value) lists as one column per name (names from path 0).
+    static func transpose(_ rows: [[(String, Double?)]]) -> [(name: String, values: [Double?])] {
+        guard let first = rows.first else { return [] }
+        return first.enumerated().map { (k, entry) in (entry.0, rows.map { k < $0.count ? $0[k].1 : nil }) }
     }
 }

@@ -351,6 +351,7 @@ public final class LendingLayer: LayerRuntime {
             ("borrow_apr_mean", borrowRateSum[p] / Double(max(days, 1))),
             (Metric.minHealthFactor.name, minHealthFactor[p].isFinite ? minHealthFactor[p] : nil),
             (Metric.liquidations.name, Double(liquidationCount[p])),
+            (Metric.borrowedIdle, idle[p]),
         ]
         if utilization != nil { m.append(("market_supply_apr_mean", marketSupplyRateSum[p] / Double(max(days, 1)))) }
         return m

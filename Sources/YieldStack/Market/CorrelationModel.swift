@@ -7,7 +7,7 @@ public struct CorrelationModel: Sendable {
     /// Lower-triangular Cholesky factor, row-major n×n.
     public let factor: [Double]
 
-    /// Nil when the matrix is not positive definite.
+    /// Nil when the matrix is not positive semi-definite.
     public init?(market: MarketSpec) {
         let names = market.assets.map(\.name).filter { name in
             market.correlations.contains { $0.first == name || $0.second == name }
@@ -25,18 +25,30 @@ public struct CorrelationModel: Sendable {
         factor = l
     }
 
-    /// Cholesky–Banachiewicz; nil unless the matrix is positive definite.
+    /// Cholesky–Banachiewicz, extended to positive semi-definite matrices:
+    /// a zero pivot (ρ = ±1 between two assets: one is the other's shock, or
+    /// its negative) gives a zero column. Nil unless the matrix is positive
+    /// semi-definite (some triple of correlations is inconsistent).
     public static func cholesky(_ a: [Double], n: Int) -> [Double]? {
+        let tolerance = 1e-10
         var l = [Double](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in 0...i {
                 var sum = a[i * n + j]
                 for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
                 if i == j {
-                    guard sum > 1e-12 else { return nil }
-                    l[i * n + i] = sum.squareRoot()
-                } else {
+                    if sum > 1e-12 {
+                        l[i * n + i] = sum.squareRoot()
+                    } else {
+                        guard sum > -tolerance else { return nil }
+                        l[i * n + i] = 0
+                    }
+                } else if l[j * n + j] > 0 {
                     l[i * n + j] = sum / l[j * n + j]
+                } else {
+                    // A zero pivot: the rest of this column must be zero too.
+                    guard abs(sum) <= tolerance else { return nil }
+                    l[i * n + j] = 0
                 }
             }
         }

@@ -101,6 +101,10 @@ extension Metric {
     /// Mean attribution of `source` to `owner` (a layer id or `spot`).
     public static func attribution(_ owner: String, _ source: AttributionSource) -> String { "attribution.\(owner).\(source.rawValue)" }
 
+    /// A borrowing layer's borrowed tokens that no later layer took: counted
+    /// in the layer's value, paying interest (`layer.<id>.borrowed_idle`).
+    public static let borrowedIdle = "borrowed_idle"
+
     /// The per-layer figures every layer reports (`--json` `layers`).
     public enum LayerField: String, Sendable, CaseIterable {
         case amount, value, debt

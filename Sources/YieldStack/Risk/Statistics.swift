@@ -206,6 +206,7 @@ public struct StrategySummary: Sendable {
         for l in layers {
             m += [(Metric.layer(l.id, .amount), l.amount), (Metric.layer(l.id, .value), l.value), (Metric.layer(l.id, .debt), l.debt),
                   (Metric.layer(l.id, .yieldTokens), l.yieldTokens), (Metric.layer(l.id, .yieldValue), l.yieldValue)]
+            m += l.extras.map { (Metric.layer(l.id, extra: $0.name), $0.value) }
         }
         for (owner, values) in attribution {
             for source in AttributionSource.allCases {
@@ -243,6 +244,14 @@ public struct LayerSummary: Sendable, Equatable {
     public var type: String
     public var asset: String
     public var amount, value, debt, yieldTokens, yieldValue: Double
+    /// The layer type's own figures, each the mean over the paths where it applies.
+    public var extras: [(name: String, value: Double?)] = []
+
+    public static func == (a: LayerSummary, b: LayerSummary) -> Bool {
+        a.id == b.id && a.type == b.type && a.asset == b.asset && a.amount == b.amount && a.value == b.value && a.debt == b.debt
+            && a.yieldTokens == b.yieldTokens && a.yieldValue == b.yieldValue && a.extras.map(\.name) == b.extras.map(\.name)
+            && a.extras.map(\.value) == b.extras.map(\.value)
+    }
 }
 
 extension StrategySummary {
@@ -301,7 +310,11 @@ extension StrategySummary {
             return LayerSummary(id: spec.id, type: spec.typeName, asset: layerAssets[l],
                                 amount: Statistics.mean(f.amount), value: Statistics.mean(f.value),
                                 debt: Statistics.mean(f.debt), yieldTokens: Statistics.mean(f.yieldTokens),
-                                yieldValue: Statistics.mean(f.yieldValue))
+                                yieldValue: Statistics.mean(f.yieldValue),
+                                extras: f.extras.map { e in
+                                    let present = e.values.compactMap { $0 }
+                                    return (e.name, present.isEmpty ? nil : Statistics.mean(present))
+                                })
         }
         // Per path, equity − Σ layer values is the spot wallet; its mean over paths.
         spot = Statistics.mean((0..<r.count).map { p in r.paths[p].finalEquity - r.layers.reduce(0.0) { $0 + $1.value[p] } })

@@ -129,7 +129,7 @@ struct ScenarioValidator {
             }
         }
         if sink.isEmpty, !market.correlations.isEmpty, CorrelationModel(market: market) == nil {
-            sink.report(ScenarioPath.root / "market" / "correlations", "the correlations do not form a positive-definite matrix (no Cholesky factor); some triple of values is inconsistent")
+            sink.report(ScenarioPath.root / "market" / "correlations", "the correlations are inconsistent: they do not form a positive semi-definite matrix (for example ρ(A,B) = ρ(B,C) = 0.9 with ρ(A,C) = −0.9)")
         }
     }
 

@@ -130,4 +130,19 @@ struct MarketTests {
         #expect(alone.prices[0].storage == m.prices[0].storage)
         #expect(alone.prices[1].storage != m.prices[1].storage)
     }
+
+    @Test("ρ = −1: the second asset's log return is exactly minus the first's, scaled by the volatilities")
+    func perfectNegativeCorrelation() throws {
+        let assets = #""ETH": { "price": { "model": "gbm", "start": 1, "volatility": 0.5 } }, "BTC": { "price": { "model": "gbm", "start": 1, "volatility": 0.5 } }"#
+        let s = try scenario(assets, correlations: #"[ { "assets": ["ETH", "BTC"], "rho": -1 } ]"#, days: 30, paths: 50)
+        let m = MarketChunk(scenario: s, firstPath: 0, count: 50)
+        // Same σ: ln S₁ + ln S₂ moves by twice the drift term (μ − σ²/2)dt a day, the shocks cancelling.
+        let drift = (0 - 0.5 * 0.5 / 2) / 365
+        for p in 0..<50 {
+            for d in 1..<30 {
+                let a = log(m.prices[0][d, p] / m.prices[0][d - 1, p]), b = log(m.prices[1][d, p] / m.prices[1][d - 1, p])
+                expectClose(a + b, 2 * drift, 1e-12)
+            }
+        }
+    }
 }

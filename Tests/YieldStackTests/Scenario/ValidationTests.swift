@@ -237,7 +237,7 @@ struct ValidationTests {
         #expect(TestSupport.diagnostics(json).first?.path.description == "market.assets.ETH")
     }
 
-    @Test("correlations must name random assets and form a positive-definite matrix")
+    @Test("correlations must name random assets and form a positive semi-definite matrix; ρ = ±1 is accepted")
     func correlations() {
         func scenario(_ correlations: String) -> String {
             """
@@ -253,7 +253,10 @@ struct ValidationTests {
         }
         #expect(TestSupport.diagnostics(scenario(#"[ { "assets": ["A", "B"], "rho": 0.9 }, { "assets": ["B", "C"], "rho": 0.9 }, { "assets": ["A", "C"], "rho": 0.7 } ]"#)).isEmpty)
         let bad = TestSupport.diagnostics(scenario(#"[ { "assets": ["A", "B"], "rho": 0.9 }, { "assets": ["B", "C"], "rho": 0.9 }, { "assets": ["A", "C"], "rho": -0.9 } ]"#))
-        #expect(bad.map(\.message).first?.contains("not form a positive-definite matrix") == true)
+        #expect(bad.map(\.message).first?.contains("do not form a positive semi-definite matrix") == true)
+        // ρ = ±1 between two assets is a valid (semi-definite) correlation: one shock is the other's, or its negative.
+        #expect(TestSupport.diagnostics(scenario(#"[ { "assets": ["A", "B"], "rho": 1 } ]"#)).isEmpty)
+        #expect(TestSupport.diagnostics(scenario(#"[ { "assets": ["A", "B"], "rho": -1 } ]"#)).isEmpty)
         let constant = TestSupport.diagnostics(scenario(#"[ { "assets": ["A", "K"], "rho": 0.5 } ]"#))
         #expect(constant.first?.path.description == "market.correlations[0].assets[1]")
     }
