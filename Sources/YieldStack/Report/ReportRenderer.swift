@@ -230,13 +230,13 @@ public struct ReportRenderer {
             out.append("### \(escape(s.name))")
             out.append("")
             let worst = Int(s.metric(.worstPath) ?? 0)
-            var selections: [(String, [EngineEvent])] = [("path 0", chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
+            var selections: [(String, [EngineEvent])] = [("path 0", EventTimeline.chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
             if isMonteCarlo, worst != 0 {
-                selections.append(("worst path (\(worst))", chronological(s.events.filter { $0.path == nil || $0.path == worst })))
+                selections.append(("worst path (\(worst))", EventTimeline.chronological(s.events.filter { $0.path == nil || $0.path == worst })))
             }
             for (title, events) in selections {
                 if selections.count > 1 { out.append("**\(title.prefix(1).uppercased() + title.dropFirst())**"); out.append("") }
-                let rows = collapse(events)
+                let rows = EventTimeline.collapse(events)
                 if rows.isEmpty {
                     out.append("No events.")
                     out.append("")
@@ -250,37 +250,14 @@ public struct ReportRenderer {
                     let kind = e.kind.rawValue + (repeats > 1 ? " ×\(repeats)" : "")
                     let asset = e.asset.map(escape)
                     let amount = e.amount.map { "\(Format.grouped($0, 4))\(asset.map { " \($0)" } ?? "")" } ?? (asset ?? "")
-                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { MarkdownText.identifier($0) } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(details(e.detail))) |")
+                    out.append("| \(days) | \(date) | \(kind) | \(e.layer.map { MarkdownText.identifier($0) } ?? "") | \(amount) | \(e.value.map { num($0) } ?? "") | \(escape(EventTimeline.details(e.detail))) |")
                 }
                 out.append("")
             }
         }
     }
 
-    /// By day; within a day, events of every path (shocks, flows: steps 1–2
-    /// of the day) before the path's own, each group in stored order.
-    private func chronological(_ events: [EngineEvent]) -> [EngineEvent] {
-        events.enumerated().sorted { a, b in
-            if a.element.day != b.element.day { return a.element.day < b.element.day }
-            let ga = a.element.path == nil ? 0 : 1, gb = b.element.path == nil ? 0 : 1
-            if ga != gb { return ga < gb }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
 
-    /// Merges runs of identical refused actions on consecutive days.
-    private func collapse(_ events: [EngineEvent]) -> [(EngineEvent, Int, Int)] {
-        var rows: [(EngineEvent, Int, Int)] = []
-        for e in events {
-            if e.kind == .refusedAction, let last = rows.last, last.0.kind == .refusedAction, last.0.layer == e.layer,
-               last.0.detail == e.detail, last.0.path == e.path, e.day == last.1 + 1 {
-                rows[rows.count - 1] = (last.0, e.day, last.2 + 1)
-            } else {
-                rows.append((e, e.day, 1))
-            }
-        }
-        return rows
-    }
 
     /// Mermaid xychart-beta blocks. Mermaid's x-axis is either categorical,
     /// printing every category's label side by side with no rotation or
@@ -423,19 +400,7 @@ public struct ReportRenderer {
         return lines.joined(separator: "\n")
     }
 
-    private func details(_ json: String) -> String {
-        guard let node = try? JSONParser.parse(json), let members = node.members else { return json }
-        return members.map { m in "\(m.key)=\(compact(m.node.value))" }.joined(separator: ", ")
-    }
 
-    private func compact(_ v: JSONValue) -> String {
-        switch v {
-        case .number(let d, _): return abs(d) >= 1e-4 || d == 0 ? Format.plain((d * 1e6).rounded() / 1e6) : Format.plain(d)
-        case .string(let s): return s
-        case .object(let members): return "{" + members.map { "\($0.key)=\(compact($0.node.value))" }.joined(separator: ", ") + "}"
-        default: return JSONWriter.write(v)
-        }
-    }
 
     private func escape(_ s: String) -> String { Markdown.cell(s) }
     private func money(_ v: Double) -> String { Markdown.money(v, currency) }

@@ -272,13 +272,13 @@ public struct HTMLReportRenderer {
         for s in run.strategies {
             out.append("<h3>\(h(s.name))</h3>")
             let worst = Int(s.metric(.worstPath) ?? 0)
-            var selections: [(String, [EngineEvent])] = [("Path 0", chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
+            var selections: [(String, [EngineEvent])] = [("Path 0", EventTimeline.chronological(s.events.filter { $0.path == nil || $0.path == 0 }))]
             if isMonteCarlo, worst != 0 {
-                selections.append(("Worst path (\(worst))", chronological(s.events.filter { $0.path == nil || $0.path == worst })))
+                selections.append(("Worst path (\(worst))", EventTimeline.chronological(s.events.filter { $0.path == nil || $0.path == worst })))
             }
             for (title, events) in selections {
                 if selections.count > 1 { out.append("<h4>\(h(title))</h4>") }
-                let collapsed = collapse(events)
+                let collapsed = EventTimeline.collapse(events)
                 if collapsed.isEmpty {
                     out.append("<p class=\"none\">No events.</p>")
                     continue
@@ -288,7 +288,7 @@ public struct HTMLReportRenderer {
                     let kind = e.kind.rawValue + (repeats > 1 ? " ×\(repeats)" : "")
                     let amount = e.amount.map { "\(Format.grouped($0, 4))\(e.asset.map { " \($0)" } ?? "")" } ?? (e.asset ?? "")
                     return [days, "\(run.start.adding(days: e.day))", h(kind), e.layer.map { "<code>\(h($0))</code>" } ?? "", h(amount),
-                            e.value.map { num($0) } ?? "", h(details(e.detail))]
+                            e.value.map { num($0) } ?? "", h(EventTimeline.details(e.detail))]
                 }
                 table(&out, ["#Day", "Date", "Event", "Layer", "#Amount", "#Value", "Details"], rows, numericFrom: 0, textColumns: [1, 2, 3, 6])
             }
@@ -338,44 +338,9 @@ public struct HTMLReportRenderer {
         out.append("</table></div>")
     }
 
-    /// By day; within a day, events of every path before the path's own
-    /// (the Markdown report's order).
-    private func chronological(_ events: [EngineEvent]) -> [EngineEvent] {
-        events.enumerated().sorted { a, b in
-            if a.element.day != b.element.day { return a.element.day < b.element.day }
-            let ga = a.element.path == nil ? 0 : 1, gb = b.element.path == nil ? 0 : 1
-            if ga != gb { return ga < gb }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
 
-    /// Merges runs of identical refused actions on consecutive days.
-    private func collapse(_ events: [EngineEvent]) -> [(EngineEvent, Int, Int)] {
-        var rows: [(EngineEvent, Int, Int)] = []
-        for e in events {
-            if e.kind == .refusedAction, let last = rows.last, last.0.kind == .refusedAction, last.0.layer == e.layer,
-               last.0.detail == e.detail, last.0.path == e.path, e.day == last.1 + 1 {
-                rows[rows.count - 1] = (last.0, e.day, last.2 + 1)
-            } else {
-                rows.append((e, e.day, 1))
-            }
-        }
-        return rows
-    }
 
-    private func details(_ json: String) -> String {
-        guard let node = try? JSONParser.parse(json), let members = node.members else { return json }
-        return members.map { m in "\(m.key)=\(compact(m.node.value))" }.joined(separator: ", ")
-    }
 
-    private func compact(_ v: JSONValue) -> String {
-        switch v {
-        case .number(let d, _): return abs(d) >= 1e-4 || d == 0 ? Format.plain((d * 1e6).rounded() / 1e6) : Format.plain(d)
-        case .string(let s): return s
-        case .object(let members): return "{" + members.map { "\($0.key)=\(compact($0.node.value))" }.joined(separator: ", ") + "}"
-        default: return JSONWriter.write(v)
-        }
-    }
 
     private func h(_ s: String) -> String { Markup.text(s) }
     private func money(_ v: Double) -> String { "\(Format.grouped(v)) \(h(currency))" }
