@@ -14,7 +14,7 @@ extension LiquidStakingSpec: LayerConfig {
     static let summary = "X → receipt: Lido-style staking with a tradable receipt"
     static let fields: [Property] = [
         Property("receipt", ScenarioSchema.name, required: true, "a pegged market asset whose peg target is the input asset"),
-        Property("apr", .ref("rate"), required: true, "gross staking APR"),
+        Property("apr", .ref("signed_rate"), required: true, "gross staking APR; may be negative (a funding-based yield such as sUSDe's): balances then shrink"),
         Property("protocol_fee", .number(ScenarioSchema.fraction), default: .number(0), "share of rewards the protocol keeps"),
         Property("mode", ScenarioSchema.enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing"),
                  "`rebasing` grows balances; `exchange_rate` shows wrapped units whose rate grows"),
@@ -133,9 +133,14 @@ public final class LiquidStakingLayer: LayerRuntime {
         return found
     }
 
-    /// The net rate holders earn on day d, path p.
+    /// The net rate holders earn on day d, path p. The protocol fee is a
+    /// share of rewards, so a negative rate (sUSDe's funding turning) passes
+    /// through whole: balances shrink by r/365 and the staking yield is negative.
     @inline(__always)
-    func netRate(_ d: Int, _ p: Int) -> Double { apr[d, p] * (1 - config.protocolFee) }
+    func netRate(_ d: Int, _ p: Int) -> Double {
+        let r = apr[d, p]
+        return r > 0 ? r * (1 - config.protocolFee) : r
+    }
 
     public func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
         for p in 0..<input.count {

@@ -16,7 +16,7 @@ extension RestakingSpec: LayerConfig {
     static let summary = "X → receipt: EigenLayer / ether.fi-style restaking with a liquid restaking token"
     static let fields: [Property] = [
         Property("receipt", ScenarioSchema.name, required: true, "the liquid restaking token: a pegged market asset whose peg target is the input asset"),
-        Property("apr", .ref("rate"), required: true, "restaking rewards, an annual rate before the fee"),
+        Property("apr", .ref("signed_rate"), required: true, "restaking rewards, an annual rate before the fee; may be negative"),
         Property("fee", .number(ScenarioSchema.fraction), default: .number(0), "share of restaking rewards the protocol keeps"),
         Property("incentives", .array(items: .object(ObjectSchema("points or tokens paid daily into spot as an APR on the restaked value, at the token's price", [
             Property("asset", ScenarioSchema.name, required: true, "the reward token, a market asset"),
@@ -129,8 +129,13 @@ final class RestakingLayer: LayerRuntime {
         return found
     }
 
+    /// The net rate: the fee is a share of rewards, so a negative rate (a
+    /// loss, not a reward) passes through whole.
     @inline(__always)
-    func netRate(_ d: Int, _ p: Int) -> Double { apr[d, p] * (1 - config.fee) }
+    func netRate(_ d: Int, _ p: Int) -> Double {
+        let r = apr[d, p]
+        return r > 0 ? r * (1 - config.fee) : r
+    }
 
     func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
         for p in 0..<input.count {

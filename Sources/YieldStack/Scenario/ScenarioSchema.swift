@@ -45,6 +45,8 @@ public enum ScenarioSchema {
 
     static let rate = RateRegistry.schema(lending: false, "an annual rate: a number, a `series` or a `mean_reverting` model")
 
+    static let signedRate = RateRegistry.schema(lending: false, signed: true, "an annual rate that may be negative (down to -1, a funding-based yield such as sUSDe's): a number, a `series` or a `mean_reverting` model")
+
     static let lendingRate = RateRegistry.schema(lending: true, "an annual rate: a number, a `series`, a `mean_reverting` model, or a `kinked` utilisation curve")
 
     static let amountRate = Schema.oneOfKinds([
@@ -190,6 +192,7 @@ public enum ScenarioSchema {
         ("ratio_model", ratioModel),
         ("utilization", utilization),
         ("rate", rate),
+        ("signed_rate", signedRate),
         ("lending_rate", lendingRate),
         ("amount_rate", amountRate),
         ("early_exit", earlyExit),

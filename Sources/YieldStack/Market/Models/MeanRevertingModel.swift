@@ -8,7 +8,7 @@ import Foundation
 /// kept within the kind's floor and ceiling.
 public struct MeanRevertingModel: DecodablePathModel {
     public static let name = "mean_reverting"
-    public static let kinds: Set<ModelValueKind> = [.price, .ratio, .utilization, .rate]
+    public static let kinds: Set<ModelValueKind> = [.price, .ratio, .utilization, .rate, .signedRate]
     public var start: Double
     public var mean: Double
     public var speed: Double
@@ -27,7 +27,7 @@ public struct MeanRevertingModel: DecodablePathModel {
         case .price: d = "price"
         case .ratio: d = "ratio"
         case .utilization: d = "utilisation"
-        case .rate, .amount: d = "annual rate"
+        case .rate, .signedRate, .amount: d = "annual rate"
         }
         return ObjectSchema("Ornstein–Uhlenbeck, stepped exactly: x ← mean + (x − mean)·e^(−speed·dt) + volatility·√((1 − e^(−2·speed·dt))/(2·speed))·Z, dt = 1/365 (stationary sd volatility/√(2·speed)); stable for any speed", [
             Property("start", .number(NumberSchema(min: -1e12, max: 1e12, d)), required: true, "value on day 0"),
