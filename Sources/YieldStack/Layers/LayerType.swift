@@ -181,7 +181,11 @@ extension ScenarioDecoder {
     /// negative (down to −1); any other rate is at least 0.
     mutating func rate(_ key: String, _ fields: FieldReader) -> RateSpec? {
         var kind = ModelValueKind.rate
-        if case .ref("signed_rate")? = fields.fields.first(where: { $0.name == key })?.schema { kind = .signedRate }
+        switch fields.fields.first(where: { $0.name == key })?.schema {
+        case .ref("signed_rate")?: kind = .signedRate
+        case .ref("day_count")?: kind = .dayCount
+        default: break
+        }
         if let n = fields.value(key) { return decodeRate(n, path: fields.path / key, kind: kind) }
         if let v = fields.double(key) { return .fixed(v) }
         return nil

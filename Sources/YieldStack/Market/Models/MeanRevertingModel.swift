@@ -8,7 +8,7 @@ import Foundation
 /// kept within the kind's floor and ceiling.
 public struct MeanRevertingModel: DecodablePathModel {
     public static let name = "mean_reverting"
-    public static let kinds: Set<ModelValueKind> = [.price, .ratio, .utilization, .rate, .signedRate]
+    public static let kinds: Set<ModelValueKind> = [.price, .ratio, .utilization, .rate, .signedRate, .dayCount]
     public var start: Double
     public var mean: Double
     public var speed: Double
@@ -28,6 +28,7 @@ public struct MeanRevertingModel: DecodablePathModel {
         case .ratio: d = "ratio"
         case .utilization: d = "utilisation"
         case .rate, .signedRate, .amount: d = "annual rate"
+        case .dayCount: d = "days"
         }
         return ObjectSchema("Ornstein–Uhlenbeck, stepped exactly: x ← mean + (x − mean)·e^(−speed·dt) + volatility·√((1 − e^(−2·speed·dt))/(2·speed))·Z, dt = 1/365 (stationary sd volatility/√(2·speed)); stable for any speed", [
             Property("start", .number(NumberSchema(min: -1e12, max: 1e12, d)), required: true, "value on day 0"),

@@ -3,7 +3,8 @@
 public enum ModelValueKind: Sendable, Hashable {
     /// `rate` is a non-negative annual rate (lending); `signedRate` one that
     /// may go negative down to −1 (−100 %), as a funding-based staking yield.
-    case price, ratio, utilization, rate, signedRate, amount
+    /// `dayCount` is a queue length in days, in [0, 3650] (rounded where used).
+    case price, ratio, utilization, rate, signedRate, amount, dayCount
 
     /// Why a value is out of bounds, or nil.
     func check(_ v: Double) -> String? {
@@ -16,6 +17,7 @@ public enum ModelValueKind: Sendable, Hashable {
         case .rate: return v >= 0 && v <= 100 ? nil : "must be in [0, 100], got \(Format.plain(v))"
         case .signedRate: return v >= -1 && v <= 100 ? nil : "must be in [-1, 100], got \(Format.plain(v)) (a negative rate shrinks balances, at most by -100 % a year)"
         case .amount: return v >= 0 && v <= 1e15 ? nil : "must be in [0, 1e15], got \(Format.plain(v))"
+        case .dayCount: return v >= 0 && v <= 3650 ? nil : "must be in [0, 3650] days, got \(Format.plain(v))"
         }
     }
 }

@@ -60,6 +60,16 @@ enum RateRegistry {
 
     static func model(named name: String) -> (any RateModel.Type)? { models.first { $0.name == name } }
 
+    /// The schema of a queue length in days: a whole number, or a `series`
+    /// or `mean_reverting` model (rounded on the request day).
+    static func dayCountSchema(_ description: String) -> Schema {
+        let tagged = models.filter { $0.schema != nil && !$0.lendingOnly }.map { ($0.name, $0.schema!) }
+        return .oneOfKinds([
+            .integer(IntegerSchema(min: 0, max: 3650)),
+            .tagged(TaggedSchema(key: "model", cases: tagged)),
+        ], description: description)
+    }
+
     /// The schema of a rate: a number, or one of the tagged models. A
     /// `signed` rate (staking-type yields) may be negative down to −1.
     static func schema(lending: Bool, signed: Bool = false, _ description: String) -> Schema {
