@@ -18,7 +18,7 @@ extension LPSpec: LayerConfig {
     static let fields: [Property] = [
         Property("amm", ScenarioSchema.enumeration(AMMRegistry.names), required: true, "the pool's curve"),
         Property("pair", .array(items: ScenarioSchema.name, minCount: 2, maxCount: 2, description: "two asset names"), required: true),
-        Property("amplification", .number(NumberSchema(min: 1, max: 1_000_000)), "StableSwap A"),
+        Property("amplification", .number(NumberSchema(min: 1, max: 1_000_000)), "StableSwap amplification as the pool's on-chain `A()` (Curve's A·nⁿ⁻¹ = 2A in the whitepaper's terms), copied as is from the pool"),
         Property("range", .array(items: .number(ScenarioSchema.positivePrice), minCount: 2, maxCount: 2, description: "[lower, upper] price of pair[0] in pair[1]")),
         Property("fee_apr", .ref("rate"), "fees as an APR on position value"),
         Property("fee_rate", .number(ScenarioSchema.belowOne), "fee per unit of volume"),

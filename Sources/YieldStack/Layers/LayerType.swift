@@ -177,8 +177,16 @@ struct FieldReader {
 
 extension ScenarioDecoder {
     /// A rate field: the node's rate, or the field's default (a number).
+    /// A field declared `.ref("signed_rate")` in the layer's `fields` may be
+    /// negative (down to −1); any other rate is at least 0.
     mutating func rate(_ key: String, _ fields: FieldReader) -> RateSpec? {
-        if let n = fields.value(key) { return decodeRate(n, path: fields.path / key) }
+        var kind = ModelValueKind.rate
+        switch fields.fields.first(where: { $0.name == key })?.schema {
+        case .ref("signed_rate")?: kind = .signedRate
+        case .ref("day_count")?: kind = .dayCount
+        default: break
+        }
+        if let n = fields.value(key) { return decodeRate(n, path: fields.path / key, kind: kind) }
         if let v = fields.double(key) { return .fixed(v) }
         return nil
     }

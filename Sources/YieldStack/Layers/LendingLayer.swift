@@ -17,6 +17,9 @@ public struct LendingSpec: Sendable {
     public var loopTimes: Int
     /// The liquidation rule's name in `LiquidationRegistry`.
     public var liquidationModel: String
+    /// The optional fields the scenario gave explicitly (not defaulted), so a
+    /// rule can refuse a knob it does not have (Morpho's `close_factor`).
+    public var givenFields: Set<String> = []
 }
 
 extension LendingSpec: LayerConfig {
@@ -27,8 +30,8 @@ extension LendingSpec: LayerConfig {
         Property("max_ltv", .number(ScenarioSchema.belowOne), required: true, "the most one may borrow at open, as a share of collateral value"),
         Property("liquidation_threshold", .number(ScenarioSchema.openFraction), required: true, "LT: HF = collateral value × LT / debt value (Morpho's LLTV)"),
         Property("liquidation_bonus", .number(ScenarioSchema.belowOne), "extra collateral the liquidator seizes, as a share of the repaid value; required by `aave`, optional for `morpho`"),
-        Property("close_factor", .number(ScenarioSchema.openFraction), default: .number(0.5), "share of the debt one liquidation may repay"),
-        Property("full_liquidation_below", .number(ScenarioSchema.fraction), default: .number(0.95), "health factor under which the whole debt may be closed"),
+        Property("close_factor", .number(ScenarioSchema.openFraction), default: .number(0.5), "share of the debt one liquidation may repay (`aave` only; an error with `morpho`, which repays the whole debt)"),
+        Property("full_liquidation_below", .number(ScenarioSchema.fraction), default: .number(0.95), "health factor under which the whole debt may be closed (`aave` only; an error with `morpho`)"),
         Property("target_ltv", .number(ScenarioSchema.belowOne), required: true, "LTV to open at (≤ max_ltv)"),
         Property("oracle", ScenarioSchema.enumeration(["market", "underlying"]), default: .string("market"),
                  "`market` prices the collateral at its market price; `underlying` prices a pegged collateral at its peg target (immune to depeg)"),
@@ -39,7 +42,7 @@ extension LendingSpec: LayerConfig {
             Property("via", ScenarioSchema.name, required: true, "id of an earlier layer that converts the borrowed asset into the collateral (liquid_staking, restaking)"),
             Property("times", .integer(IntegerSchema(min: 1, max: 50)), required: true, "number of loops"),
         ]))),
-        Property("liquidation_model", ScenarioSchema.enumeration(LiquidationRegistry.names), default: .string("aave"), "how a liquidation closes the position"),
+        Property("liquidation_model", ScenarioSchema.enumeration(LiquidationRegistry.names), default: .string("aave"), "how a liquidation closes the position: `aave` (close factor, bonus) or `morpho` (whole debt in one call, LIF = min(1.15, 1/(0.3·LLTV + 0.7)) unless `liquidation_bonus` is given)"),
     ]
 
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LendingSpec? {
@@ -54,7 +57,8 @@ extension LendingSpec: LayerConfig {
             closeFactor: closeFactor, fullLiquidationBelow: fullBelow, targetLTV: target, oracle: oracle,
             supplyAPR: supplyAPR, borrowAPR: borrowAPR, reserveFactor: reserve,
             loopVia: f.value("loop")?["via"]?.string, loopTimes: f.value("loop")?["times"]?.int ?? 0,
-            liquidationModel: model)
+            liquidationModel: model,
+            givenFields: Set(["close_factor", "full_liquidation_below", "liquidation_bonus"].filter { f.value($0) != nil }))
         guard let rule = LiquidationRegistry.rule(named: model) else { return nil }
         let problems = rule.problems(spec)
         for (key, message) in problems { d.sink.report(f.path / key, message) }

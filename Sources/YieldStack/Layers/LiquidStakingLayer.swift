@@ -5,7 +5,8 @@ public struct LiquidStakingSpec: Sendable {
     public var apr: RateSpec
     public var protocolFee: Double
     public var mode: Mode
-    public var queueDays: Int
+    /// Days from a queue request to payout: a number or a model, read on the request day.
+    public var queueDays: RateSpec
     public var redemptionFee: Double
 }
 
@@ -14,12 +15,12 @@ extension LiquidStakingSpec: LayerConfig {
     static let summary = "X → receipt: Lido-style staking with a tradable receipt"
     static let fields: [Property] = [
         Property("receipt", ScenarioSchema.name, required: true, "a pegged market asset whose peg target is the input asset"),
-        Property("apr", .ref("rate"), required: true, "gross staking APR"),
+        Property("apr", .ref("signed_rate"), required: true, "gross staking APR; may be negative (a funding-based yield such as sUSDe's): balances then shrink"),
         Property("protocol_fee", .number(ScenarioSchema.fraction), default: .number(0), "share of rewards the protocol keeps"),
         Property("mode", ScenarioSchema.enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing"),
                  "`rebasing` grows balances; `exchange_rate` shows wrapped units whose rate grows"),
         Property("redemption", .object(ObjectSchema("withdrawal through the protocol's queue at 1:1", [
-            Property("queue_days", .integer(IntegerSchema(min: 0, max: 3650)), default: .number(0), "days from request to payout"),
+            Property("queue_days", .ref("day_count"), default: .number(0), "days from request to payout (a number, series or mean_reverting; a model's value on the request day, rounded)"),
             Property("fee", .number(ScenarioSchema.belowOne), default: .number(0), "share of the redeemed amount deducted"),
         ]))),
     ]
@@ -27,7 +28,7 @@ extension LiquidStakingSpec: LayerConfig {
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> LiquidStakingSpec? {
         guard let receipt = f.string("receipt"), let apr = d.rate("apr", f), let fee = f.double("protocol_fee"),
               let modeText = f.string("mode"), let mode = Mode(rawValue: modeText),
-              let redemption = f.object("redemption"), let queue = redemption.int("queue_days"), let redemptionFee = redemption.double("fee") else { return nil }
+              let redemption = f.object("redemption"), let queue = d.rate("queue_days", redemption), let redemptionFee = redemption.double("fee") else { return nil }
         return LiquidStakingSpec(receipt: receipt, apr: apr, protocolFee: fee, mode: mode, queueDays: queue, redemptionFee: redemptionFee)
     }
 
@@ -95,6 +96,8 @@ public final class LiquidStakingLayer: LayerRuntime {
     /// Wrapped-to-rebasing exchange rate (starts at 1).
     let exchangeRate: PathVector
     let apr: DailyGrid
+    /// Queue length by request day.
+    let queueDays: DailyGrid
 
     init(spec: LayerSpec, config: LiquidStakingSpec, owner: Int, input: Int, receipt: Int, ledger: Ledger, market: MarketChunk) {
         self.spec = spec
@@ -108,6 +111,7 @@ public final class LiquidStakingLayer: LayerRuntime {
         queue = PendingRelease(asset: input, owner: owner, label: "redemption queue", ledger: ledger)
         exchangeRate = ledger.growth(receipt)
         apr = market.rate(config.apr, layerID: spec.id, kind: .apr)
+        queueDays = market.rate(config.queueDays, layerID: spec.id, kind: .queueDays)
         if config.mode == .exchangeRate { ledger.unitDivisors[receipt] = exchangeRate }
     }
 
@@ -133,9 +137,14 @@ public final class LiquidStakingLayer: LayerRuntime {
         return found
     }
 
-    /// The net rate holders earn on day d, path p.
+    /// The net rate holders earn on day d, path p. The protocol fee is a
+    /// share of rewards, so a negative rate (sUSDe's funding turning) passes
+    /// through whole: balances shrink by r/365 and the staking yield is negative.
     @inline(__always)
-    func netRate(_ d: Int, _ p: Int) -> Double { apr[d, p] * (1 - config.protocolFee) }
+    func netRate(_ d: Int, _ p: Int) -> Double {
+        let r = apr[d, p]
+        return r > 0 ? r * (1 - config.protocolFee) : r
+    }
 
     public func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
         for p in 0..<input.count {
@@ -240,6 +249,12 @@ public final class LiquidStakingLayer: LayerRuntime {
         }
     }
 
+    /// A queue length from its model's value: rounded, clamped to [0, 3650].
+    static func days(_ v: Double) -> Int {
+        guard v.isFinite else { return v > 0 ? 3650 : 0 }
+        return Int(min(max(v.rounded(), 0), 3650))
+    }
+
     /// Held receipts in display units (wrapped units in `exchange_rate` mode).
     public func amount(_ p: Int) -> Double { displayUnits(idle[p], p) }
 
@@ -277,14 +292,15 @@ public final class LiquidStakingLayer: LayerRuntime {
             let parValue = out * ctx.price(underlying, p)
             ctx.ledger.attribute(owner, .costs, p, -fee * ctx.price(underlying, p))
             ctx.ledger.attribute(owner, .price, p, parValue + fee * ctx.price(underlying, p) - marketValue)
-            if config.queueDays == 0 {
+            let wait = Self.days(queueDays[ctx.day, p])
+            if wait == 0 {
                 ctx.ledger.spot(underlying)[p] += out
                 ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: out, value: parValue, detail: [("via", .string("queue")), ("fee", .number(fee))])
             } else {
-                queue.schedule(out, releaseOn: ctx.day + config.queueDays, p)
+                queue.schedule(out, releaseOn: ctx.day + wait, p)
             }
             return .done([("via", .string("queue")), ("receipt", .number(amount)), ("fee", .number(fee)),
-                          ("payout_day", .number(Double(ctx.day + config.queueDays)))])
+                          ("payout_day", .number(Double(ctx.day + wait)))])
         }
         let got = ctx.convertSpot(amount, from: amountAsset, to: underlying, slippage: action.slippage, owner: owner, p)
         ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: got, value: got * ctx.price(underlying, p), detail: [

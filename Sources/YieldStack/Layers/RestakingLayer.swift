@@ -7,7 +7,8 @@ public struct RestakingSpec: Sendable {
     /// Share of restaking rewards the protocol keeps.
     public var fee: Double
     public var incentives: [(asset: String, apr: RateSpec)]
-    public var withdrawalDays: Int
+    /// Days from a withdrawal request to payout: a number or a model, read on the request day.
+    public var withdrawalDays: RateSpec
     public var mode: Mode
 }
 
@@ -16,20 +17,20 @@ extension RestakingSpec: LayerConfig {
     static let summary = "X → receipt: EigenLayer / ether.fi-style restaking with a liquid restaking token"
     static let fields: [Property] = [
         Property("receipt", ScenarioSchema.name, required: true, "the liquid restaking token: a pegged market asset whose peg target is the input asset"),
-        Property("apr", .ref("rate"), required: true, "restaking rewards, an annual rate before the fee"),
+        Property("apr", .ref("signed_rate"), required: true, "restaking rewards, an annual rate before the fee; may be negative"),
         Property("fee", .number(ScenarioSchema.fraction), default: .number(0), "share of restaking rewards the protocol keeps"),
         Property("incentives", .array(items: .object(ObjectSchema("points or tokens paid daily into spot as an APR on the restaked value, at the token's price", [
             Property("asset", ScenarioSchema.name, required: true, "the reward token, a market asset"),
             Property("apr", .ref("rate"), required: true, "annual rate on the restaked value"),
         ])), minCount: 0, maxCount: 20, description: "reward tokens (at most 20)")),
-        Property("withdrawal_days", .integer(IntegerSchema(min: 0, max: 3650)), default: .number(7), "days from a withdrawal request to payout (EigenLayer's escrow); no restaking rewards accrue meanwhile"),
+        Property("withdrawal_days", .ref("day_count"), default: .number(7), "days from a withdrawal request to payout (EigenLayer's escrow); no restaking rewards accrue meanwhile"),
         Property("mode", ScenarioSchema.enumeration(["rebasing", "exchange_rate"]), default: .string("rebasing"),
                  "`rebasing` grows balances; `exchange_rate` shows wrapped units whose rate grows (weETH)"),
     ]
 
     static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> RestakingSpec? {
         guard let receipt = f.string("receipt"), let apr = d.rate("apr", f), let fee = f.double("fee"),
-              let days = f.int("withdrawal_days"), let modeText = f.string("mode"), let mode = Mode(rawValue: modeText) else { return nil }
+              let days = d.rate("withdrawal_days", f), let modeText = f.string("mode"), let mode = Mode(rawValue: modeText) else { return nil }
         var incentives: [(String, RateSpec)] = []
         for (i, inc) in (f.value("incentives")?.elements ?? []).enumerated() {
             guard let asset = inc["asset"]?.string, let rate = d.decodeRate(inc["apr"], path: f.path / "incentives" / i / "apr") else { return nil }
@@ -101,6 +102,8 @@ final class RestakingLayer: LayerRuntime {
     /// Cumulative growth of the receipt, the wrapped-unit exchange rate.
     let growth: PathVector
     let apr: DailyGrid
+    /// Withdrawal wait by request day.
+    let withdrawalDays: DailyGrid
     let incentiveSlots: [(asset: Int, apr: DailyGrid)]
     private var cachedReceipts: [Slot]?
 
@@ -115,6 +118,7 @@ final class RestakingLayer: LayerRuntime {
         withdrawals = PendingRelease(asset: input, owner: owner, label: "withdrawal queue", ledger: ledger)
         growth = ledger.growth(receipt)
         apr = market.rate(config.apr, layerID: spec.id, kind: .apr)
+        withdrawalDays = market.rate(config.withdrawalDays, layerID: spec.id, kind: .queueDays)
         incentiveSlots = config.incentives.enumerated().map { (i, inc) in
             (market.index(of: inc.asset) ?? 0, market.rate(inc.apr, layerID: spec.id + ".incentive\(i)", kind: .apr))
         }
@@ -129,8 +133,13 @@ final class RestakingLayer: LayerRuntime {
         return found
     }
 
+    /// The net rate: the fee is a share of rewards, so a negative rate (a
+    /// loss, not a reward) passes through whole.
     @inline(__always)
-    func netRate(_ d: Int, _ p: Int) -> Double { apr[d, p] * (1 - config.fee) }
+    func netRate(_ d: Int, _ p: Int) -> Double {
+        let r = apr[d, p]
+        return r > 0 ? r * (1 - config.fee) : r
+    }
 
     func open(input: PathVector, keep: Double, ctx: StrategyContext) -> PathVector? {
         for p in 0..<input.count {
@@ -238,13 +247,14 @@ final class RestakingLayer: LayerRuntime {
             // at market value and the underlying arrives at par (a price effect).
             spot[p] -= amount
             ctx.ledger.attribute(owner, .price, p, amount * (ctx.price(underlying, p) - ctx.price(amountAsset, p)))
-            if config.withdrawalDays == 0 {
+            let wait = LiquidStakingLayer.days(withdrawalDays[ctx.day, p])
+            if wait == 0 {
                 ctx.ledger.spot(underlying)[p] += amount
                 ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: amount, value: amount * ctx.price(underlying, p), detail: [("via", .string("queue"))])
             } else {
-                withdrawals.schedule(amount, releaseOn: ctx.day + config.withdrawalDays, p)
+                withdrawals.schedule(amount, releaseOn: ctx.day + wait, p)
             }
-            return .done([("via", .string("queue")), ("receipt", .number(amount)), ("payout_day", .number(Double(ctx.day + config.withdrawalDays)))])
+            return .done([("via", .string("queue")), ("receipt", .number(amount)), ("payout_day", .number(Double(ctx.day + wait)))])
         }
         let got = ctx.convertSpot(amount, from: amountAsset, to: underlying, slippage: action.slippage, owner: owner, p)
         ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: got, value: got * ctx.price(underlying, p), detail: [

@@ -11,7 +11,7 @@ extension SoftStakingSpec: LayerConfig {
     static let typeName = "soft_staking"
     static let summary = "X → X, still liquid: exchange flexible staking paid on the average of intra-day snapshots"
     static let fields: [Property] = [
-        Property("apy", .ref("rate"), required: true, "APY quoted by the platform; pays average balance × APY / 365 a day"),
+        Property("apy", .ref("signed_rate"), required: true, "APY quoted by the platform; pays average balance × APY / 365 a day; may be negative"),
         Property("min_balance", .number(ScenarioSchema.amount), default: .number(0), "token units; below this nothing is earned"),
         Property("max_balance", .number(ScenarioSchema.positiveAmount), "token units; above this only this much earns"),
         Property("snapshots_per_day", .integer(IntegerSchema(min: 1, max: 1440)), default: .number(24), "balance snapshots a day (24 = hourly)"),
@@ -126,7 +126,17 @@ public final class SoftStakingLayer: LayerRuntime {
             }
             let reward = average * rate / 365
             guard reward != 0 else { continue }
-            if config.autoCompound { balance[p] += reward } else { rewards[p] += reward }
+            if config.autoCompound {
+                balance[p] += reward
+            } else if reward > 0 {
+                rewards[p] += reward
+            } else {
+                // A negative APY charges the stake; idle rewards cover what a
+                // late-day withdrawal left the stake unable to.
+                let fromBalance = min(-reward, max(balance[p], 0))
+                balance[p] -= fromBalance
+                rewards[p] -= -reward - fromBalance
+            }
             yieldTokens[p] += reward
             ctx.ledger.attribute(owner, .staking, p, reward * ctx.price(amountAsset, p))
         }

@@ -139,12 +139,12 @@ struct ScenarioDecoder {
     }
 
     /// A rate (`RateRegistry`): a plain number is fixed.
-    mutating func decodeRate(_ node: JSONNode?, path: ScenarioPath) -> RateSpec? {
+    mutating func decodeRate(_ node: JSONNode?, path: ScenarioPath, kind: ModelValueKind = .rate) -> RateSpec? {
         guard let node else { return nil }
         if let v = node.double { return .fixed(v) }
         guard let name = node["model"]?.string, let type = RateRegistry.model(named: name) else { return nil }
         let fields = FieldReader(node: node, path: path, fields: type.schema?.properties ?? [])
-        return type.decode(fields, &self).map { RateSpec(model: $0) }
+        return type.decode(fields, kind: kind, &self).map { RateSpec(model: $0) }
     }
 
     /// Reads a `series` model and aligns it to the run: inline `values` must

@@ -44,6 +44,8 @@ public struct ShockSpec: Sendable, Equatable {
         case borrow = "borrow_apr"
         case supply = "supply_apr"
         case apr = "apr"
+        /// A queue length drawn from a model (no shock overrides it).
+        case queueDays = "queue_days"
     }
 
     public enum Effect: Sendable, Equatable {

@@ -45,6 +45,10 @@ public enum ScenarioSchema {
 
     static let rate = RateRegistry.schema(lending: false, "an annual rate: a number, a `series` or a `mean_reverting` model")
 
+    static let signedRate = RateRegistry.schema(lending: false, signed: true, "an annual rate that may be negative (down to -1, a funding-based yield such as sUSDe's): a number, a `series` or a `mean_reverting` model")
+
+    static let dayCount = RateRegistry.dayCountSchema("a queue length in days, in [0, 3650]: a whole number, or a `series` or `mean_reverting` model whose value on the day of a request (rounded, clamped to [0, 3650]) is that request's wait")
+
     static let lendingRate = RateRegistry.schema(lending: true, "an annual rate: a number, a `series`, a `mean_reverting` model, or a `kinked` utilisation curve")
 
     static let amountRate = Schema.oneOfKinds([
@@ -190,6 +194,8 @@ public enum ScenarioSchema {
         ("ratio_model", ratioModel),
         ("utilization", utilization),
         ("rate", rate),
+        ("signed_rate", signedRate),
+        ("day_count", dayCount),
         ("lending_rate", lendingRate),
         ("amount_rate", amountRate),
         ("early_exit", earlyExit),

@@ -28,7 +28,7 @@ struct StackTests {
                 "borrow_apr": { "model": "kinked", "base": 0, "slope1": 0.03, "slope2": 0.8, "optimal_utilization": 0.9,
                                 "utilization": { "model": "mean_reverting", "start": 0.8, "mean": 0.85, "speed": 10, "volatility": 0.3 } },
                 "loop": { "via": "lido", "times": 1 } },
-              { "id": "curve", "type": "lp", "amm": "stableswap", "pair": ["stETH", "ETH"], "amplification": 50,
+              { "id": "curve", "type": "lp", "amm": "stableswap", "pair": ["stETH", "ETH"], "amplification": 100,
                 "fee_apr": 0.01, "incentives": [ { "asset": "CRV", "apr": 0.02 } ] } ],
             "rules": \(rules) },
             { "name": "deposits", "capital": { "asset": "ETH", "amount": 10 },

@@ -47,26 +47,26 @@ struct LPTests {
         var lo = 0.0, hi = 2 * (x + y)
         for _ in 0..<200 { let mid = (lo + hi) / 2; if f(mid) > 0 { lo = mid } else { hi = mid } }
         let dRef = (lo + hi) / 2
-        expectRelative(StableSwapModel.invariant(x: x, y: y, amplification: a), dRef, 1e-9)
+        expectRelative(StableSwapModel.invariant(x: x, y: y, whitepaperA: a), dRef, 1e-9)
         // dy for dx = 10 % of x: the new y keeps D.
         let dx = 0.1 * x
         func g(_ yy: Double) -> Double { 4 * a * (x + dx + yy) + dRef - 4 * a * dRef - dRef * dRef * dRef / (4 * (x + dx) * yy) }
         var ylo = 1e-12, yhi = 10 * (x + y)
         for _ in 0..<300 { let mid = (ylo + yhi) / 2; if g(mid) < 0 { ylo = mid } else { yhi = mid } }
         let dyRef = y - (ylo + yhi) / 2
-        expectRelative(StableSwapModel.outputAmount(dx: dx, x: x, y: y, amplification: a), dyRef, 1e-9)
+        expectRelative(StableSwapModel.outputAmount(dx: dx, x: x, y: y, whitepaperA: a), dyRef, 1e-9)
     }
 
     @Test("StableSwap arbitrage moves the pool to the market price on the same invariant; a balanced pool prices 1")
     func stableSwapArbitrage() {
-        let model = StableSwapModel(amplification: 50)
-        let d = StableSwapModel.invariant(x: 1000, y: 1000, amplification: 50)
-        expectClose(StableSwapModel.price(x: 1000, y: 1000, invariant: d, amplification: 50), 1, 1e-15)
+        let model = StableSwapModel(whitepaperA: 50)
+        let d = StableSwapModel.invariant(x: 1000, y: 1000, whitepaperA: 50)
+        expectClose(StableSwapModel.price(x: 1000, y: 1000, invariant: d, whitepaperA: 50), 1, 1e-15)
         for target in [0.94, 0.99, 1.02] {
             let moved = model.rebalance(AMMPosition(x: 1000, y: 1000), to: target)
-            let d2 = StableSwapModel.invariant(x: moved.x, y: moved.y, amplification: 50)
+            let d2 = StableSwapModel.invariant(x: moved.x, y: moved.y, whitepaperA: 50)
             expectRelative(d2, d, 1e-12)
-            expectRelative(StableSwapModel.price(x: moved.x, y: moved.y, invariant: d2, amplification: 50), target, 1e-10)
+            expectRelative(StableSwapModel.price(x: moved.x, y: moved.y, invariant: d2, whitepaperA: 50), target, 1e-10)
         }
         // A depeg drains the healthy coin: at 0.94 the pool is heavy in x.
         let depeg = model.rebalance(AMMPosition(x: 1000, y: 1000), to: 0.94)
@@ -76,8 +76,8 @@ struct LPTests {
     @Test("StableSwap keeps its price near 1 while unbalanced: a 3:1 pool prices 0.99125 (within 1 % of par, A = 100), a constant-product one at 1/3")
     func stableSwapFlat() {
         let x = 1500.0, y = 500.0, a = 100.0
-        let d = StableSwapModel.invariant(x: x, y: y, amplification: a)
-        let price = StableSwapModel.price(x: x, y: y, invariant: d, amplification: a)
+        let d = StableSwapModel.invariant(x: x, y: y, whitepaperA: a)
+        let price = StableSwapModel.price(x: x, y: y, invariant: d, whitepaperA: a)
         // By hand: f(D) = 4A(x+y) + D − 4AD − D³/(4xy); f(2000) = −666.67 and f'(2000) = 1 − 4A − 3D²/(4xy) = −403,
         // so one Newton step gives D = 1998.3457 (the next step moves it by ~1e-5). The marginal price is
         // p = (4A + D³/(4x²y)) / (4A + D³/(4xy²)) = 401.7734 / 405.3201 = 0.99125. The hand figures carry
@@ -93,9 +93,23 @@ struct LPTests {
         #expect(1 - price < (1 - 1.0 / 3) / 50)
     }
 
+    @Test("amplification is the pool's on-chain A() = 2 × whitepaper A: on-chain 100 is whitepaper 50, the same pool")
+    func onChainAmplification() {
+        let onChain = StableSwapModel(onChainA: 100)
+        #expect(onChain.whitepaperA == 50)
+        #expect(onChain.onChainA == 100)
+        let a = onChain.rebalance(AMMPosition(x: 1000, y: 1000), to: 0.97)
+        let b = StableSwapModel(whitepaperA: 50).rebalance(AMMPosition(x: 1000, y: 1000), to: 0.97)
+        #expect(a.x == b.x && a.y == b.y)
+        // The scenario field goes through the on-chain constructor.
+        let spec = LPSpec(amm: "stableswap", pair: ("stETH", "ETH"), amplification: 100, range: nil, feeAPR: nil, feeRate: nil,
+                          dailyVolume: nil, poolValue: nil, incentives: [])
+        #expect((StableSwapCurve.model(spec) as? StableSwapModel)?.whitepaperA == 50)
+    }
+
     @Test("StableSwap position value after a depeg matches an independent solution of the invariant")
     func stableSwapDepegValue() throws {
-        let s = try pool("stableswap", factor: 0.97, extra: #", "amplification": 100"#)
+        let s = try pool("stableswap", factor: 0.97, extra: #", "amplification": 200"#)
         // Independent: entry at par is balanced, 500/500, D = 1000; find x with marginal price 0.97 by bisection.
         let a = 100.0, ann = 400.0, d = 1000.0
         func yOf(_ x: Double) -> Double {

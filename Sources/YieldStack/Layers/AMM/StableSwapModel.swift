@@ -8,18 +8,31 @@ import Foundation
 /// −dy/dx = (4A + D³/(4x²y)) / (4A + D³/(4xy²)). Arbitrage moves the pool
 /// along its invariant until that price equals the market's, so a depeg shows
 /// as a pool heavy in the cheaper coin.
+///
+/// Two amplifications: the scenario's `amplification` is a Curve pool's
+/// on-chain `A()`, which is A·nⁿ⁻¹ in the whitepaper's terms (n = 2, so
+/// 2A); the math below is written in the whitepaper's A = on-chain A / 2,
+/// hence Ann = A·nⁿ = 4A = 2·(on-chain A).
 public struct StableSwapModel: AMMModel {
-    public let amplification: Double
+    /// The whitepaper's A (on-chain `A()` / 2).
+    public let whitepaperA: Double
 
-    public init(amplification: Double) {
-        self.amplification = amplification
+    /// From a pool's on-chain `A()` (the scenario's `amplification`).
+    public init(onChainA: Double) {
+        self.whitepaperA = onChainA / 2
     }
 
-    var ann: Double { 4 * amplification }
+    /// From the whitepaper's A.
+    public init(whitepaperA: Double) {
+        self.whitepaperA = whitepaperA
+    }
+
+    /// The pool's on-chain `A()`.
+    public var onChainA: Double { 2 * whitepaperA }
 
     /// The invariant D of balances (x, y); `guess` (e.g. yesterday's D)
     /// only speeds up the Newton iteration.
-    public static func invariant(x: Double, y: Double, amplification a: Double, guess: Double = 0) -> Double {
+    public static func invariant(x: Double, y: Double, whitepaperA a: Double, guess: Double = 0) -> Double {
         let s = x + y
         guard s > 0, x > 0, y > 0 else { return 0 }
         let ann = 4 * a
@@ -35,7 +48,7 @@ public struct StableSwapModel: AMMModel {
 
     /// The balance y that keeps invariant D when the other balance is x:
     /// y² + (x + D/Ann − D)·y − D³/(4·x·Ann) = 0, Ann = 4A.
-    public static func balance(other x: Double, invariant d: Double, amplification a: Double) -> Double {
+    public static func balance(other x: Double, invariant d: Double, whitepaperA a: Double) -> Double {
         let ann = 4 * a
         let b = x + d / ann - d
         let c = d * d * d / (4 * x * ann)
@@ -45,13 +58,13 @@ public struct StableSwapModel: AMMModel {
     }
 
     /// Tokens of y received for dx of x (no fee).
-    public static func outputAmount(dx: Double, x: Double, y: Double, amplification a: Double) -> Double {
-        let d = invariant(x: x, y: y, amplification: a)
-        return y - balance(other: x + dx, invariant: d, amplification: a)
+    public static func outputAmount(dx: Double, x: Double, y: Double, whitepaperA a: Double) -> Double {
+        let d = invariant(x: x, y: y, whitepaperA: a)
+        return y - balance(other: x + dx, invariant: d, whitepaperA: a)
     }
 
     /// Marginal price of x in units of y at balances (x, y) on invariant D.
-    public static func price(x: Double, y: Double, invariant d: Double, amplification a: Double) -> Double {
+    public static func price(x: Double, y: Double, invariant d: Double, whitepaperA a: Double) -> Double {
         let ann = 4 * a
         let d3 = d * d * d
         return (ann + d3 / (4 * x * x * y)) / (ann + d3 / (4 * x * y * y))
@@ -60,11 +73,11 @@ public struct StableSwapModel: AMMModel {
     /// The balance x at which the pool on invariant D prices x at `target`.
     /// Secant iterations on ln x from `guess`, kept inside a bracket and
     /// falling back to bisection, to about 1e-14 relative.
-    public static func balanceAtPrice(_ target: Double, invariant d: Double, amplification a: Double, guess: Double? = nil) -> Double {
+    public static func balanceAtPrice(_ target: Double, invariant d: Double, whitepaperA a: Double, guess: Double? = nil) -> Double {
         func g(_ s: Double) -> Double {
             let x = exp(s)
-            let y = balance(other: x, invariant: d, amplification: a)
-            return log(price(x: x, y: y, invariant: d, amplification: a)) - log(target)
+            let y = balance(other: x, invariant: d, whitepaperA: a)
+            return log(price(x: x, y: y, invariant: d, whitepaperA: a)) - log(target)
         }
         // Bracket: the price falls as x grows; at x = D/2 it is 1.
         var lo = log(d / 2), hi = log(d / 2)
@@ -95,8 +108,8 @@ public struct StableSwapModel: AMMModel {
 
     public func enter(value: Double, price: Double) -> AMMPosition {
         // The pool's composition at this price, for D = 1, scaled to the value.
-        let x = Self.balanceAtPrice(price, invariant: 1, amplification: amplification)
-        let y = Self.balance(other: x, invariant: 1, amplification: amplification)
+        let x = Self.balanceAtPrice(price, invariant: 1, whitepaperA: whitepaperA)
+        let y = Self.balance(other: x, invariant: 1, whitepaperA: whitepaperA)
         let scale = value / (x * price + y)
         return AMMPosition(x: x * scale, y: y * scale)
     }
@@ -105,15 +118,15 @@ public struct StableSwapModel: AMMModel {
     /// the result carries the current one.
     public func rebalance(_ position: AMMPosition, to target: Double) -> AMMPosition {
         guard position.x > 0, position.y > 0, target > 0 else { return position }
-        let d = Self.invariant(x: position.x, y: position.y, amplification: amplification, guess: position.liquidity)
-        let current = Self.price(x: position.x, y: position.y, invariant: d, amplification: amplification)
+        let d = Self.invariant(x: position.x, y: position.y, whitepaperA: whitepaperA, guess: position.liquidity)
+        let current = Self.price(x: position.x, y: position.y, invariant: d, whitepaperA: whitepaperA)
         if abs(current / target - 1) < 1e-14 { return AMMPosition(x: position.x, y: position.y, liquidity: d) }
-        if var fast = Self.newtonBalances(price: target, invariant: d, amplification: amplification, x: position.x, y: position.y) {
+        if var fast = Self.newtonBalances(price: target, invariant: d, whitepaperA: whitepaperA, x: position.x, y: position.y) {
             fast.liquidity = d
             return fast
         }
-        let x = Self.balanceAtPrice(target, invariant: d, amplification: amplification, guess: position.x)
-        return AMMPosition(x: x, y: Self.balance(other: x, invariant: d, amplification: amplification), liquidity: d)
+        let x = Self.balanceAtPrice(target, invariant: d, whitepaperA: whitepaperA, guess: position.x)
+        return AMMPosition(x: x, y: Self.balance(other: x, invariant: d, whitepaperA: whitepaperA), liquidity: d)
     }
 
     /// Newton's method on the two conditions "on the invariant" and "priced
@@ -122,7 +135,7 @@ public struct StableSwapModel: AMMModel {
     ///   G = Ann + 1/(4u²v) − p·(Ann + 1/(4uv²)) = 0.
     /// Warm-started from yesterday's balances it converges in a few steps;
     /// nil (and the caller's bracketed search) if it strays or stalls.
-    static func newtonBalances(price p: Double, invariant d: Double, amplification a: Double, x: Double, y: Double) -> AMMPosition? {
+    static func newtonBalances(price p: Double, invariant d: Double, whitepaperA a: Double, x: Double, y: Double) -> AMMPosition? {
         guard d > 0 else { return nil }
         let ann = 4 * a
         var u = x / d, v = y / d
@@ -157,12 +170,12 @@ public struct StableSwapModel: AMMModel {
     }
 }
 
-/// `"amm": "stableswap"`, with the pool's `amplification`.
+/// `"amm": "stableswap"`, with the pool's `amplification`: its on-chain `A()`.
 enum StableSwapCurve: AMMCurve {
     static let name = "stableswap"
     static let parameters: Set<String> = ["amplification"]
     static func problems(_ spec: LPSpec) -> [(String, String)] {
         spec.amplification == nil ? [("amplification", "a stableswap pool needs 'amplification'")] : []
     }
-    static func model(_ spec: LPSpec) -> any AMMModel { StableSwapModel(amplification: spec.amplification ?? 100) }
+    static func model(_ spec: LPSpec) -> any AMMModel { StableSwapModel(onChainA: spec.amplification ?? 200) }
 }

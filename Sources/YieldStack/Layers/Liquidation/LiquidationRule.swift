@@ -15,6 +15,7 @@ protocol LiquidationRule: Sendable {
 enum LiquidationRegistry {
     static let rules: [any LiquidationRule.Type] = [
         AaveLiquidation.self,
+        MorphoLiquidation.self,
     ]
 
     static var names: [String] { rules.map { $0.name } }

@@ -1,7 +1,10 @@
 /// What a path model models: it sets the bounds of its values and which
 /// models apply (a utilisation is not a GBM).
 public enum ModelValueKind: Sendable, Hashable {
-    case price, ratio, utilization, rate, amount
+    /// `rate` is a non-negative annual rate (lending); `signedRate` one that
+    /// may go negative down to −1 (−100 %), as a funding-based staking yield.
+    /// `dayCount` is a queue length in days, in [0, 3650] (rounded where used).
+    case price, ratio, utilization, rate, signedRate, amount, dayCount
 
     /// Why a value is out of bounds, or nil.
     func check(_ v: Double) -> String? {
@@ -12,7 +15,9 @@ public enum ModelValueKind: Sendable, Hashable {
             return nil
         case .utilization: return (0...1).contains(v) ? nil : "must be in [0, 1], got \(Format.plain(v))"
         case .rate: return v >= 0 && v <= 100 ? nil : "must be in [0, 100], got \(Format.plain(v))"
+        case .signedRate: return v >= -1 && v <= 100 ? nil : "must be in [-1, 100], got \(Format.plain(v)) (a negative rate shrinks balances, at most by -100 % a year)"
         case .amount: return v >= 0 && v <= 1e15 ? nil : "must be in [0, 1e15], got \(Format.plain(v))"
+        case .dayCount: return v >= 0 && v <= 3650 ? nil : "must be in [0, 3650] days, got \(Format.plain(v))"
         }
     }
 }

@@ -6,7 +6,7 @@ struct FixedRate: RateModel {
 
     var upperBound: Double { value }
 
-    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> FixedRate? { f.node.double.map { FixedRate(value: $0) } }
+    static func decode(_ f: FieldReader, kind: ModelValueKind, _ d: inout ScenarioDecoder) -> FixedRate? { f.node.double.map { FixedRate(value: $0) } }
 
     var fixedValue: Double? { value }
 

@@ -19,7 +19,7 @@ struct KinkedRate: RateModel {
 
     var upperBound: Double { curve.base + curve.slope1 + curve.slope2 }
 
-    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> KinkedRate? {
+    static func decode(_ f: FieldReader, kind: ModelValueKind, _ d: inout ScenarioDecoder) -> KinkedRate? {
         guard let s1 = f.double("slope1"), let s2 = f.double("slope2"), let opt = f.double("optimal_utilization"),
               let base = f.double("base"), let uNode = f.value("utilization"),
               let u = d.decodeModel(uNode, path: f.path / "utilization", kind: .utilization) else { return nil }

@@ -9,7 +9,8 @@ protocol RateModel: Sendable {
     static var lendingOnly: Bool { get }
     /// Its fields, for the schema (nil: written as a plain number).
     static var schema: ObjectSchema? { get }
-    static func decode(_ fields: FieldReader, _ decoder: inout ScenarioDecoder) -> Self?
+    /// `kind` is `.rate` (at least 0) or `.signedRate` (at least −1).
+    static func decode(_ fields: FieldReader, kind: ModelValueKind, _ decoder: inout ScenarioDecoder) -> Self?
     /// The value of a flat rate.
     var fixedValue: Double? { get }
     /// Whether it differs across paths.
@@ -59,11 +60,23 @@ enum RateRegistry {
 
     static func model(named name: String) -> (any RateModel.Type)? { models.first { $0.name == name } }
 
-    /// The schema of a rate: a number, or one of the tagged models.
-    static func schema(lending: Bool, _ description: String) -> Schema {
+    /// The schema of a queue length in days: a whole number, or a `series`
+    /// or `mean_reverting` model (rounded on the request day).
+    static func dayCountSchema(_ description: String) -> Schema {
+        let tagged = models.filter { $0.schema != nil && !$0.lendingOnly }.map { ($0.name, $0.schema!) }
+        return .oneOfKinds([
+            .integer(IntegerSchema(min: 0, max: 3650)),
+            .tagged(TaggedSchema(key: "model", cases: tagged)),
+        ], description: description)
+    }
+
+    /// The schema of a rate: a number, or one of the tagged models. A
+    /// `signed` rate (staking-type yields) may be negative down to −1.
+    static func schema(lending: Bool, signed: Bool = false, _ description: String) -> Schema {
         let tagged = models.filter { $0.schema != nil && (lending || !$0.lendingOnly) }.map { ($0.name, $0.schema!) }
         return .oneOfKinds([
-            .number(NumberSchema(min: 0, max: 100, "annual rate: 0.05 = 5 %")),
+            signed ? .number(NumberSchema(min: -1, max: 100, "annual rate: 0.05 = 5 %, -0.05 = -5 % (at least -1)"))
+                   : .number(NumberSchema(min: 0, max: 100, "annual rate: 0.05 = 5 %")),
             .tagged(TaggedSchema(key: "model", cases: tagged)),
         ], description: description)
     }

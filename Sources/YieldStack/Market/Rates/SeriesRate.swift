@@ -7,8 +7,8 @@ struct SeriesRate: RateModel {
 
     var upperBound: Double { values.max() ?? 0 }
 
-    static func decode(_ f: FieldReader, _ d: inout ScenarioDecoder) -> SeriesRate? {
-        d.decodeSeries(f.node, path: f.path, kind: .rate).map { SeriesRate(values: $0) }
+    static func decode(_ f: FieldReader, kind: ModelValueKind, _ d: inout ScenarioDecoder) -> SeriesRate? {
+        d.decodeSeries(f.node, path: f.path, kind: kind).map { SeriesRate(values: $0) }
     }
 
     func grid(_ market: MarketChunk, layerID: String, kind: ShockSpec.RateKind, utilization: DailyGrid?) -> DailyGrid {
