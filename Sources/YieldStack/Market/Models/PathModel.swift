@@ -83,6 +83,7 @@ enum PathModelRegistry {
         SeriesModel.self,
         GBMModel.self,
         MeanRevertingModel.self,
+        FixedYieldModel.self,
     ]
 
     static func model(named name: String) -> (any DecodablePathModel.Type)? { models.first { $0.name == name } }
