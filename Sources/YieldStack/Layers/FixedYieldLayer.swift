@@ -226,7 +226,7 @@ final class FixedYieldLayer: LayerRuntime {
         guard amount > 0 else { return .nothing }
         let got = ctx.convertSpot(amount, from: amountAsset, to: underlying, slippage: action.slippage, owner: owner, p)
         ctx.record(p, .redemption, layer: spec.id, asset: underlying, amount: got, value: got * ctx.price(underlying, p), detail: [
-            ("via", .string("market")), ("token", .number(amount)), ("price", .number(ctx.price(amountAsset, p))),
+            ("via", .string("market")), ("sold", .number(amount)), ("price", .number(ctx.price(amountAsset, p))),
         ])
         return .done([("sold", .number(amount)), ("received", .number(got))])
     }
