@@ -10,6 +10,7 @@ enum LayerRegistry {
         LendingSpec.self,
         LPSpec.self,
         RestakingSpec.self,
+        FixedYieldSpec.self,
     ]
 
     static var names: [String] { types.map { $0.typeName } }

@@ -53,6 +53,12 @@ protocol LayerConfig: Sendable {
     /// For `.convertsForLoop`: the asset it produces from `asset` (1:1 at
     /// par), or nil when it cannot take that asset.
     func loopConversion(from asset: String, market: MarketSpec) -> String?
+    /// For `.convertsForLoop`: nil when a loop step mints the collateral 1:1
+    /// at par (staking, restaking); a share s when it buys the collateral at
+    /// market prices losing s of the value (a principal token): b borrowed
+    /// units then give b × P_borrowed × (1 − s) / P_collateral collateral
+    /// units and cost b × P_borrowed × s (see `LendingLayer`).
+    var loopTradeCost: Double? { get }
     /// Every rate the layer reads, by field, so the validator can bound
     /// compounding (rate × years) without knowing the layer type.
     var rates: [(field: String, rate: RateSpec)] { get }
@@ -76,6 +82,7 @@ extension LayerConfig {
     func outputAsset(input: String?) -> String? { input }
     func amountAsset(input: String) -> String { input }
     func loopConversion(from asset: String, market: MarketSpec) -> String? { nil }
+    var loopTradeCost: Double? { nil }
     var lockRate: RateSpec? { nil }
     var rates: [(field: String, rate: RateSpec)] { [] }
     func withLockRate(_ rate: Double) -> Self { self }

@@ -39,7 +39,7 @@ extension LendingSpec: LayerConfig {
         Property("borrow_apr", .ref("lending_rate"), required: true, "interest on the debt"),
         Property("reserve_factor", .number(ScenarioSchema.fraction), default: .number(0), "share of borrow interest the market keeps (reporting only)"),
         Property("loop", .object(ObjectSchema("borrow, convert through a layer that turns the borrowed asset into the collateral, deposit, repeat", [
-            Property("via", ScenarioSchema.name, required: true, "id of an earlier layer that converts the borrowed asset into the collateral (liquid_staking, restaking)"),
+            Property("via", ScenarioSchema.name, required: true, "id of an earlier layer that converts the borrowed asset into the collateral (liquid_staking, restaking, fixed_yield)"),
             Property("times", .integer(IntegerSchema(min: 1, max: 50)), required: true, "number of loops"),
         ]))),
         Property("liquidation_model", ScenarioSchema.enumeration(LiquidationRegistry.names), default: .string("aave"), "how a liquidation closes the position: `aave` (close factor, bonus) or `morpho` (whole debt in one call, LIF = min(1.15, 1/(0.3·LLTV + 0.7)) unless `liquidation_bonus` is given)"),
@@ -223,12 +223,11 @@ public final class LendingLayer: LayerRuntime {
         for p in 0..<input.count {
             collateral[p] += input[p]
             if loops {
-                // Borrow, stake 1:1 into the receipt, post it; repeat.
+                // Borrow, stake 1:1 into the receipt (or buy it), post it; repeat.
                 for _ in 0..<config.loopTimes {
                     let b = borrowable(toLTV: t, p, ctx)
                     debtSlot[p] -= b
-                    collateral[p] += b
-                    ctx.bookMintAtPar(b, underlying: borrowAsset, receipt: amountAsset, owner: owner, p)
+                    postLooped(b, p, ctx)
                 }
             }
             let b = borrowable(toLTV: t, p, ctx)
@@ -237,6 +236,36 @@ public final class LendingLayer: LayerRuntime {
             idle[p] += b * keep
         }
         return output
+    }
+
+    /// The `loop.via` layer's `LayerConfig.loopTradeCost`, read once.
+    private var cachedTradeCost: Double?? = nil
+    private func tradeCost(_ ctx: StrategyContext) -> Double? {
+        if let cached = cachedTradeCost { return cached }
+        let cost = config.loopVia.flatMap { ctx.strategy.layer($0)?.kind.loopTradeCost }
+        cachedTradeCost = .some(cost)
+        return cost
+    }
+
+    /// Collateral units one borrowed unit buys in a loop step: 1 at par, or
+    /// P_borrowed × (1 − s) / P_collateral bought at market with cost s.
+    private func loopRate(_ p: Int, _ ctx: StrategyContext) -> Double {
+        guard let s = tradeCost(ctx) else { return 1 }
+        let pc = ctx.price(amountAsset, p)
+        return pc > 0 ? ctx.price(borrowAsset, p) * (1 - s) / pc : 0
+    }
+
+    /// Posts `b` borrowed units as collateral in a loop step: minted 1:1 at
+    /// par (the par-versus-market difference is a price effect), or bought at
+    /// market, the slippage b × P_borrowed × s being this layer's cost.
+    private func postLooped(_ b: Double, _ p: Int, _ ctx: StrategyContext) {
+        guard let s = tradeCost(ctx) else {
+            collateral[p] += b
+            ctx.bookMintAtPar(b, underlying: borrowAsset, receipt: amountAsset, owner: owner, p)
+            return
+        }
+        collateral[p] += b * loopRate(p, ctx)
+        if s > 0, b > 0 { ctx.ledger.attribute(owner, .costs, p, -b * ctx.price(borrowAsset, p) * s) }
     }
 
     public func applyFlow(amount: Double, hour: Double, ctx: StrategyContext) -> [Double] {
@@ -436,12 +465,12 @@ public final class LendingLayer: LayerRuntime {
         guard gap > 0, pb > 0 else { return .nothing }
         let borrowed: Double
         if loops {
-            // Borrow y, stake it 1:1 and post it: (D + y·Pb) = t·(C + y)·o.
-            let denominator = pb - t * o
+            // Borrow y, stake it 1:1 (k = 1) or buy k per unit, and post it:
+            // (D + y·Pb) = t·(C + k·y)·o.
+            let denominator = tradeCost(ctx) == nil ? pb - t * o : pb - t * loopRate(p, ctx) * o
             guard denominator > 0 else { return .refused("target LTV \(Format.plain(t)) cannot be reached by looping at today's prices") }
             borrowed = gap / denominator
-            collateral[p] += borrowed
-            ctx.bookMintAtPar(borrowed, underlying: borrowAsset, receipt: amountAsset, owner: owner, p)
+            postLooped(borrowed, p, ctx)
         } else {
             borrowed = gap / pb
             idle[p] += borrowed

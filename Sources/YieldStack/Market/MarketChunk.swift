@@ -71,15 +71,22 @@ public final class MarketChunk: Sendable {
         }
         // A pegged asset is ratio × price(target); a target may itself be
         // pegged (weETH → stETH → ETH), so resolve in dependency order (the
-        // validator refuses cycles).
+        // validator refuses cycles). A derived price (`PathModel.dependency`,
+        // a principal token) is its generated factor × price(dependency),
+        // held within the price bounds.
+        let dependencies = market.assets.map { a in a.dependency.flatMap { market.index(of: $0) } }
         var prices = base
-        var resolved = pegTargets.map { $0 == nil }
+        var resolved = dependencies.map { $0 == nil }
         var progress = true
         while progress {
             progress = false
-            for (i, target) in pegTargets.enumerated() where !resolved[i] {
-                guard let target, resolved[target], let ratio = ratios[i] else { continue }
-                prices[i] = ratio * prices[target]
+            for (i, target) in dependencies.enumerated() where !resolved[i] {
+                guard let target, resolved[target] else { continue }
+                if let ratio = ratios[i] {
+                    prices[i] = ratio * prices[target]
+                } else {
+                    prices[i] = (base[i] * prices[target]).mapping(days: 0..<days) { _, v in min(max(v, 1e-12), 1e15) }
+                }
                 resolved[i] = true
                 progress = true
             }

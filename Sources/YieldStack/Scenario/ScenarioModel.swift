@@ -30,6 +30,15 @@ public struct AssetSpec: Sendable {
         if case .peg(let to, _) = pricing { return to }
         return nil
     }
+
+    /// The asset this one's price is computed from: its peg target, or a
+    /// derived price model's dependency (a principal token's underlying).
+    public var dependency: String? {
+        switch pricing {
+        case .peg(let to, _): return to
+        case .price(let m): return m.dependency?.asset
+        }
+    }
 }
 
 public struct CorrelationSpec: Sendable, Equatable {

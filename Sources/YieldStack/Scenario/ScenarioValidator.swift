@@ -89,10 +89,39 @@ struct ScenarioValidator {
                     sink.report(path / "peg" / "to", "unknown asset '\(to)'\(Suggest.hint(to, market.assets.map(\.name)))")
                 }
             }
+            if case .price(let m) = asset.pricing, let dep = m.dependency {
+                checkDependency(asset.name, dep, at: path / "price" / dep.field, &sink)
+            }
             if asset.name == scenario.currency {
                 if case .price(let m) = asset.pricing, m.constantValue == 1 { continue }
                 sink.report(path, "'\(asset.name)' is the scenario currency, so its price must be {\"model\": \"constant\", \"value\": 1}")
             }
+        }
+    }
+
+    /// A derived price (`PathModel.dependency`, a principal token's
+    /// underlying) needs another existing asset, and the chain of
+    /// dependencies (pegs included) must end at an asset priced on its own.
+    private func checkDependency(_ name: String, _ dep: PriceDependency, at path: ScenarioPath, _ sink: inout DiagnosticSink) {
+        let market = scenario.market
+        if dep.asset == name {
+            sink.report(path, "'\(name)' cannot be priced from itself; name another asset")
+            return
+        }
+        guard market.asset(dep.asset) != nil else {
+            if !assetExists(dep.asset) {
+                sink.report(path, "unknown asset '\(dep.asset)'\(Suggest.hint(dep.asset, market.assets.map(\.name)))")
+            }
+            return
+        }
+        var seen: [String] = [name]
+        var next: String? = dep.asset
+        while let n = next, let a = market.asset(n), !seen.contains(n) {
+            seen.append(n)
+            next = a.dependency
+        }
+        if let n = next, seen.contains(n) {
+            sink.report(path, "the prices \((seen + [n]).joined(separator: " → ")) depend on each other in a cycle; the chain must end at an asset with a price of its own")
         }
     }
 

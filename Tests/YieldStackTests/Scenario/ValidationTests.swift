@@ -269,7 +269,7 @@ struct ValidationTests {
         #expect(root["additionalProperties"]?.bool == false)
         let layer = try #require(root["$defs"]?["layer"]?["oneOf"]?.elements)
         let types = layer.compactMap { $0["properties"]?["type"]?["const"]?.string }
-        #expect(types == ["hold", "soft_staking", "locked_staking", "liquid_staking", "lending", "lp", "restaking"])
+        #expect(types == ["hold", "soft_staking", "locked_staking", "liquid_staking", "lending", "lp", "restaking", "fixed_yield"])
         let lending = try #require(layer.first { $0["properties"]?["type"]?["const"]?.string == "lending" })
         #expect(lending["properties"]?["liquidation_threshold"]?["exclusiveMinimum"]?.double == 0)
         #expect(lending["required"]?.elements?.compactMap(\.string).contains("borrow_apr") == true)

@@ -56,11 +56,24 @@ public protocol PathModel: Sendable {
     var isStochastic: Bool { get }
     /// Its value when it is flat (the scenario currency must be flat at 1).
     var constantValue: Double? { get }
+    /// For a price derived from another asset's (a principal token from its
+    /// underlying): that asset. The model's generated grid is then a factor
+    /// and the asset's price is factor × price(dependency), resolved after
+    /// the dependency as pegs are (`MarketChunk`); nil for a price of its own.
+    var dependency: PriceDependency? { get }
     func generate(_ request: PathRequest) -> DailyGrid
 }
 
 extension PathModel {
     public var constantValue: Double? { nil }
+    public var dependency: PriceDependency? { nil }
+}
+
+/// The asset a derived price multiplies (`PathModel.dependency`), and the
+/// model field that names it (for validation messages).
+public struct PriceDependency: Sendable, Equatable {
+    public var field: String
+    public var asset: String
 }
 
 /// Decoding is internal to the library (it reads the scenario decoder's state).
@@ -75,6 +88,7 @@ enum PathModelRegistry {
         SeriesModel.self,
         GBMModel.self,
         MeanRevertingModel.self,
+        FixedYieldModel.self,
     ]
 
     static func model(named name: String) -> (any DecodablePathModel.Type)? { models.first { $0.name == name } }
