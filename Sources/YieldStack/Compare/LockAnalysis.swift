@@ -34,21 +34,29 @@ public struct LockAnalysis: Sendable, Equatable {
 }
 
 public enum LockAnalyzer {
-    /// Whether a strategy has a layer that locks its tokens.
+    /// Whether a strategy has a layer that locks its tokens, or fixes its
+    /// rate when held to maturity (a principal token).
     public static func isLocked(_ s: StrategySpec) -> Bool {
-        s.layers.contains { $0.capabilities.contains(.locks) }
+        s.layers.contains { !$0.capabilities.isDisjoint(with: [.locks, .fixesRate]) }
+    }
+
+    /// The strategy with every locked layer's APR set to `apr` (for a
+    /// principal token, its implied APY in `market`).
+    public static func withLockAPR(_ s: StrategySpec, _ apr: Double, market: inout MarketSpec) -> StrategySpec {
+        var copy = s
+        copy.layers = s.layers.map { layer in
+            guard !layer.capabilities.isDisjoint(with: [.locks, .fixesRate]) else { return layer }
+            var l = layer
+            l.kind = layer.kind.withLockRate(apr, market: &market)
+            return l
+        }
+        return copy
     }
 
     /// The strategy with every locked layer's APR set to `apr`.
     public static func withLockAPR(_ s: StrategySpec, _ apr: Double) -> StrategySpec {
-        var copy = s
-        copy.layers = s.layers.map { layer in
-            guard layer.capabilities.contains(.locks), layer.kind.lockRate != nil else { return layer }
-            var l = layer
-            l.kind = layer.kind.withLockRate(apr)
-            return l
-        }
-        return copy
+        var market = MarketSpec(assets: [], correlations: [], shocks: [])
+        return withLockAPR(s, apr, market: &market)
     }
 
     public static func analyze(result: SimulationResult, flexible f: Int, locked l: Int, options: SimulationOptions) throws(EngineFault) -> LockAnalysis {
@@ -70,13 +78,15 @@ public enum LockAnalyzer {
         var options = options
         options.storePaths = 1
         func evaluate(_ apr: Double) throws(EngineFault) -> (mean: Double, cvar: Double) {
-            single.strategies = [withLockAPR(lockedSpec, apr)]
+            var market = scenario.market
+            single.strategies = [withLockAPR(lockedSpec, apr, market: &market)]
+            single.market = market
             let r = try Simulation.run(single, options: options).strategies[0]
             return (Statistics.mean(r.paths.map(\.finalEquity)), Statistics.expectedShortfall(losses: r.paths.map(\.loss), level: 0.95))
         }
         let current: Double? = lockedSpec.layers.compactMap { layer -> Double? in
-            if layer.capabilities.contains(.locks), let a = layer.kind.lockRate?.fixedValue { return a }
-            return nil
+            guard !layer.capabilities.isDisjoint(with: [.locks, .fixesRate]) else { return nil }
+            return layer.kind.lockRate(in: scenario.market)
         }.first
 
         var cache: [Double: (mean: Double, cvar: Double)] = [:]
@@ -91,7 +101,8 @@ public enum LockAnalyzer {
         let cvarRoot = try breakEven { (apr: Double) throws(EngineFault) in flexCVaR - (try cached(apr).cvar) }
 
         let staking = { (r: StrategyResult) in
-            Statistics.mean((0..<r.count).map { p in r.attribution.reduce(0.0) { $0 + $1[AttributionSource.staking.index][p] } })
+            // Income of staking and of fixing a rate (a principal token's accretion).
+            Statistics.mean((0..<r.count).map { p in r.attribution.reduce(0.0) { $0 + $1[AttributionSource.staking.index][p] + $1[AttributionSource.fixedYield.index][p] } })
         }
         let stakingFlex = staking(flex), stakingLock = staking(lock)
         let initial = Statistics.mean(flex.paths.map(\.initialValue))

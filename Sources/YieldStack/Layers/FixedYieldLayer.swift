@@ -22,8 +22,21 @@ extension FixedYieldSpec: LayerConfig {
     }
 
     /// `.hasRate`: the token's implied APY, for `apr` conditions. Not
-    /// `.locks`: a PT can be sold at any time (see README).
-    static var capabilities: LayerCapabilities { [.hasRate, .convertsForLoop] }
+    /// `.locks`: a PT can be sold at any time (see README); `.fixesRate`:
+    /// held to maturity it earns the implied APY of the purchase, so
+    /// `compare` analyses it against flexible strategies as a lock.
+    static var capabilities: LayerCapabilities { [.hasRate, .convertsForLoop, .fixesRate] }
+
+    /// The token's implied APY when it is a flat number (the break-even search's variable).
+    func lockRate(in market: MarketSpec) -> Double? { Self.model(of: token, in: market)?.impliedAPY.constantValue }
+
+    /// Sets the token's implied APY to a flat `rate` in the market.
+    func withLockRate(_ rate: Double, market: inout MarketSpec) -> FixedYieldSpec {
+        guard let i = market.index(of: token), var model = Self.model(of: token, in: market) else { return self }
+        model.impliedAPY = ConstantModel(value: rate)
+        market.assets[i].pricing = .price(model)
+        return self
+    }
     /// The implied APY is the market's, not the layer's: no `apr` override.
     var overridableRates: Set<ShockSpec.RateKind> { [] }
     func outputAsset(input: String?) -> String? { token }

@@ -21,6 +21,9 @@ public struct LayerCapabilities: OptionSet, Sendable, Hashable {
     public static let slashable = LayerCapabilities(rawValue: 1 << 4)
     /// Has a current annual rate (`apr` conditions).
     public static let hasRate = LayerCapabilities(rawValue: 1 << 5)
+    /// Held to maturity it earns a rate fixed at entry, though it can be sold
+    /// early (a principal token): `compare` analyses it as a lock.
+    public static let fixesRate = LayerCapabilities(rawValue: 1 << 6)
 }
 
 /// One layer type's whole description: its fields (name, type, bound,
@@ -66,6 +69,12 @@ protocol LayerConfig: Sendable {
     var lockRate: RateSpec? { get }
     /// The same layer with its lock rate set to `rate` (break-even search).
     func withLockRate(_ rate: Double) -> Self
+    /// The lock's fixed rate when it lives in the market (a PT's implied
+    /// APY); by default `lockRate`'s fixed value.
+    func lockRate(in market: MarketSpec) -> Double?
+    /// The layer, and the market, with the lock's rate set to `rate`; by
+    /// default only the layer changes.
+    func withLockRate(_ rate: Double, market: inout MarketSpec) -> Self
     /// Checks that need the market, the strategy or the input asset.
     func check(_ context: LayerCheck, _ sink: inout DiagnosticSink)
     /// A rule action aimed at this layer that its parameters rule out:
@@ -86,6 +95,8 @@ extension LayerConfig {
     var lockRate: RateSpec? { nil }
     var rates: [(field: String, rate: RateSpec)] { [] }
     func withLockRate(_ rate: Double) -> Self { self }
+    func lockRate(in market: MarketSpec) -> Double? { lockRate?.fixedValue }
+    func withLockRate(_ rate: Double, market: inout MarketSpec) -> Self { withLockRate(rate) }
     func check(_ context: LayerCheck, _ sink: inout DiagnosticSink) {}
     var typeName: String { Self.typeName }
 }
