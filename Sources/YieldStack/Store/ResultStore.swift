@@ -79,7 +79,7 @@ public struct RunMetadata: Sendable {
 
 /// The version written into every run.
 public enum YieldStackVersion {
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }
 
 /// The SQLite results database (SPEC §4). One file holds many runs; a run is
