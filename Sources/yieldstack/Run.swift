@@ -47,7 +47,8 @@ extension YieldStackCommand {
             defer { bar.finish() }
             do {
                 return try RunPipeline.run(l, options: simulation.options, store: store, reportDirectory: output.reportDir, now: Terminal.now,
-                                           progress: { done, total in bar.update(done, total) })
+                                           progress: { done, total in bar.update(done, total) },
+                                           rendering: { bar.phase(.rendering) })
             } catch {
                 bar.finish()
                 // The run is stored though its report is not: --json still prints it.

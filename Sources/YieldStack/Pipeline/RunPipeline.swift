@@ -55,7 +55,8 @@ public enum RunPipeline {
     /// `now` supplies timestamps for the `runs` row; the library reads no clock itself.
     public static func run(_ loaded: LoadedScenario, options: SimulationOptions, store: ResultStore,
                            reportDirectory: String?, reportName: String? = nil, now: () -> String,
-                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws(RunFailure) -> RunOutput {
+                           progress: (@Sendable (Int, Int) -> Void)? = nil,
+                           rendering: (@Sendable () -> Void)? = nil) throws(RunFailure) -> RunOutput {
         // h-store: fail before a long simulation, not after, when its outputs cannot be written.
         do {
             try store.checkWritable()
@@ -83,6 +84,7 @@ public enum RunPipeline {
         } catch {
             throw .store(error)
         }
+        rendering?()
         let report = ReportRenderer(run: stored, databasePath: store.path).render()
         var reportPath: String?
         var htmlReportPath: String?

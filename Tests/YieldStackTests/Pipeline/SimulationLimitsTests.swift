@@ -22,3 +22,22 @@ struct SimulationLimitsTests {
         #expect(SimulationLimits.check(scenario: s, file: "x.json", options: SimulationOptions(paths: 100_000, storePaths: 100)) == nil)
     }
 }
+
+@Suite("Run phases")
+struct RunPhaseTests {
+    final class Calls: @unchecked Sendable {
+        var rendering = 0
+        var storedRunsAtRendering = -1
+    }
+
+    @Test("the pipeline announces rendering once, after the run is stored, so the progress line can name the phase")
+    func renderingAfterStoring() throws {
+        let loaded = try ScenarioLoader.load(path: TestSupport.fixture("golden-scenario.json"))
+        let store = try ResultStore()
+        let calls = Calls()
+        _ = try RunPipeline.run(loaded, options: SimulationOptions(), store: store, reportDirectory: nil, now: { "t" },
+                                rendering: { calls.rendering += 1; calls.storedRunsAtRendering = (try? store.runIDs().count) ?? -1 })
+        #expect(calls.rendering == 1)
+        #expect(calls.storedRunsAtRendering == 1)
+    }
+}
