@@ -674,7 +674,7 @@ public final class ResultStore: @unchecked Sendable {
                 }
                 // A database read-only opened is not migrated: one made before v2 has neither table.
                 guard try db.tableExists("market_daily"), try db.tableExists("layer_rates") else { return stored }
-                stored.marketDaily = try Row.fetchAll(db, sql: "SELECT * FROM market_daily WHERE run_id = ? ORDER BY path, day, asset",
+                stored.marketDaily = try Row.fetchAll(db, sql: "SELECT path, day, asset, price, ratio FROM market_daily WHERE run_id = ? AND path = 0 ORDER BY day, asset",
                                                       arguments: [id]).map {
                     StoredMarketDaily(path: $0["path"], day: $0["day"], asset: $0["asset"], price: $0["price"], ratio: $0["ratio"])
                 }
@@ -683,7 +683,7 @@ public final class ResultStore: @unchecked Sendable {
                     SELECT r.strategy, r.path, r.day, r.layer_id, r.rate FROM layer_rates r
                     JOIN strategies s ON s.run_id = r.run_id AND s.name = r.strategy
                     JOIN layers l ON l.run_id = r.run_id AND l.strategy = r.strategy AND l.layer_id = r.layer_id
-                    WHERE r.run_id = ? ORDER BY s.position, r.path, r.day, l.position
+                    WHERE r.run_id = ? AND r.path = 0 ORDER BY s.position, r.day, l.position
                     """, arguments: [id]).map {
                     StoredLayerRate(strategy: $0["strategy"], path: $0["path"], day: $0["day"], layer: $0["layer_id"], rate: $0["rate"])
                 }
@@ -868,8 +868,10 @@ public struct StoredRun: Sendable {
     public var toolVersion: String
     public var strategies: [StoredStrategy]
     /// Prices and peg ratios of the stored paths, by path, day and asset.
+    /// Path 0's market series, what the reports chart (the table holds every stored path).
     public var marketDaily: [StoredMarketDaily] = []
     /// Rates of rate-bearing layers on the stored paths, by strategy (scenario order), path, day and layer id.
+    /// Path 0's layer rates, what the reports chart (the table holds every stored path).
     public var layerRates: [StoredLayerRate] = []
 
     public var endDate: CivilDate { start.adding(days: days - 1) }
