@@ -108,6 +108,19 @@ public struct OptimizeLimit: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(metric.name)\(relation.rawValue)\(Format.plain(bound))" }
 
+    /// For reports: `liquidation_probability ≤ 0.01` (≤ ≥ < >), since a
+    /// Markdown report escapes `<` and `>` out of code spans.
+    public var display: String {
+        let symbol: String
+        switch relation {
+        case .atMost: symbol = "≤"
+        case .atLeast: symbol = "≥"
+        case .below: symbol = "less than"
+        case .above: symbol = "more than"
+        }
+        return "\(metric.name) \(symbol) \(Format.plain(bound))"
+    }
+
     /// Whether `value` satisfies the limit (a null value never does).
     public func holds(_ value: Double?) -> Bool {
         guard let value, value.isFinite else { return false }
