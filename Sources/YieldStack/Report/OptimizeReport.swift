@@ -91,7 +91,7 @@ public struct OptimizeReport {
     /// Rows of the frontier table: #, phase, axes, objective, limited metrics, feasible, run.
     func tableRows() -> (head: [String], rows: [[String]]) {
         var head = ["#", "phase"] + problem.axes.map(key)
-        head.append((problem.objective.minimise ? "−" : "") + problem.objective.metric.name)
+        head.append(problem.objective.metric.name + (problem.objective.minimise ? " (minimised)" : " (maximised)"))
         head += problem.limits.map(\.metric.name)
         head += ["feasible", "run"]
         let rows = result.points.map { p -> [String] in
