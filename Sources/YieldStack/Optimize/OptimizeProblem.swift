@@ -16,6 +16,7 @@ public struct OptimizeAxis: Sendable, Equatable {
     public var lo: Double
     public var hi: Double
 
+    /// An axis; `parse` checks lo < hi, this does not.
     public init(path: ScenarioPath, lo: Double, hi: Double) {
         self.path = path
         self.lo = lo
@@ -57,6 +58,7 @@ public struct OptimizeObjective: Sendable, Equatable, CustomStringConvertible {
     public var metric: Metric
     public var minimise: Bool
 
+    /// `minimise` flips the sign of the score.
     public init(metric: Metric, minimise: Bool) {
         self.metric = metric
         self.minimise = minimise
@@ -89,6 +91,7 @@ public struct OptimizeObjective: Sendable, Equatable, CustomStringConvertible {
 /// `>=`/`>` (a strict limit met with equality counts as violated by 0⁺, so
 /// it is reported as failing with violation 0), +∞ for a null value.
 public struct OptimizeLimit: Sendable, Equatable, CustomStringConvertible {
+    /// The comparison, spelt as on the command line.
     public enum Relation: String, Sendable, CaseIterable {
         case atMost = "<="
         case atLeast = ">="
@@ -100,6 +103,7 @@ public struct OptimizeLimit: Sendable, Equatable, CustomStringConvertible {
     public var relation: Relation
     public var bound: Double
 
+    /// The limit `metric relation bound`.
     public init(metric: Metric, relation: Relation, bound: Double) {
         self.metric = metric
         self.relation = relation
@@ -176,6 +180,7 @@ public struct OptimizeLimit: Sendable, Equatable, CustomStringConvertible {
 /// 1–3 axes on distinct keys, an objective and limits on catalogue metrics,
 /// and the strategy (by name; the first when not given) whose metrics they are.
 public struct OptimizeProblem: Sendable {
+    /// At most 3 keys: a 5-point grid is 5ᵈ runs and a refinement round 3ᵈ − 1.
     public static let maxAxes = 3
 
     public var axes: [OptimizeAxis]
@@ -184,6 +189,7 @@ public struct OptimizeProblem: Sendable {
     public var strategyIndex: Int
     public var strategyName: String
 
+    /// A checked problem; `parse` builds one from command-line text.
     public init(axes: [OptimizeAxis], objective: OptimizeObjective, limits: [OptimizeLimit], strategyIndex: Int, strategyName: String) {
         self.axes = axes
         self.objective = objective

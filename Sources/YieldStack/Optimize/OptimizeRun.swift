@@ -6,6 +6,7 @@ public enum OptimizeFailure: Error, Sendable, CustomStringConvertible {
     case variant(SweepFailure)
     case run(RunFailure)
 
+    /// 65 invalid variant, 74 unreadable data, or the run's own status.
     public var exitCode: Int32 {
         switch self {
         case .variant(let f): return f.exitCode
@@ -37,9 +38,9 @@ public enum OptimizeRun {
     }
 
     /// Searches, storing every evaluated variant in `store`; `progress` is
-    /// told the number of points evaluated so far and the last point.
+    /// told the number of points evaluated so far and the last one's values.
     public static func run(base: LoadedScenario, problem: OptimizeProblem, options: SimulationOptions, store: ResultStore,
-                           now: () -> String, progress: ((Int, OptimizePoint) -> Void)? = nil) throws(OptimizeFailure) -> (result: OptimizeResult, runs: [StoredRun]) {
+                           now: () -> String, progress: ((Int, [Double]) -> Void)? = nil) throws(OptimizeFailure) -> (result: OptimizeResult, runs: [StoredRun]) {
         var runs: [StoredRun] = []
         let result = try Optimizer.search(problem) { (values: [Double]) throws(OptimizeFailure) -> OptimizeEvaluation in
             let loaded: LoadedScenario
@@ -57,9 +58,7 @@ public enum OptimizeRun {
             let s = out.stored.strategies[problem.strategyIndex]
             let e = OptimizeEvaluation(objective: s.metric(problem.objective.metric),
                                        limitValues: problem.limits.map { s.metric($0.metric) }, runID: out.runID)
-            if let progress {
-                progress(runs.count, OptimizePoint(index: runs.count - 1, values: values, evaluation: e, feasible: false, violation: 0, phase: ""))
-            }
+            progress?(runs.count, values)
             return e
         }
         return (result, runs)

@@ -8,6 +8,7 @@ public struct OptimizeEvaluation: Sendable, Equatable {
     public var limitValues: [Double?]
     public var runID: Int64
 
+    /// `limitValues` in the order of `OptimizeProblem.limits`.
     public init(objective: Double?, limitValues: [Double?], runID: Int64 = 0) {
         self.objective = objective
         self.limitValues = limitValues
@@ -44,6 +45,7 @@ public struct OptimizeResult: Sendable {
     /// Index into `problem.limits` of the binding limit, if one binds.
     public var bindingLimit: Int?
 
+    /// The answer point (`points[optimumIndex]`).
     public var optimum: OptimizePoint { points[optimumIndex] }
 }
 
@@ -78,7 +80,9 @@ public struct OptimizeResult: Sendable {
 public enum Optimizer {
     /// Tolerance as a share of each axis range: 1e-3 (SPEC §3).
     public static let relativeTolerance = 1e-3
+    /// Grid points on a single axis: step (hi − lo)/8, so 7 bisections reach 1e-3.
     public static let grid1D = 9
+    /// Grid points per axis with 2–3 axes: 25 or 125 runs before refinement.
     public static let gridND = 5
 
     /// Runs the search; `evaluate` is called once per distinct point, in

@@ -12,6 +12,7 @@ public struct OptimizeReport {
     public var runs: [StoredRun]
     public var databasePath: String
 
+    /// Everything comes from the search and its stored runs; nothing is recomputed.
     public init(scenarioName: String, file: String, result: OptimizeResult, runs: [StoredRun], databasePath: String) {
         self.scenarioName = scenarioName
         self.file = file
@@ -106,6 +107,7 @@ public struct OptimizeReport {
         return (head, rows)
     }
 
+    /// `<stem>-optimize.md`: header, headline, and the explored points as the frontier table.
     public func markdown() -> String {
         var out: [String] = []
         out.append("# Optimise: \(Markdown.cell(scenarioName))")
@@ -163,6 +165,7 @@ public struct OptimizeReport {
         }
     }
 
+    /// `<stem>-optimize.html`: the Markdown report's content plus the frontier charts, self-contained (the run report's CSS, inline SVG).
     public func html() -> String {
         func h(_ s: String) -> String { Markup.text(s) }
         var out: [String] = []
@@ -196,6 +199,7 @@ public struct OptimizeReport {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// `--json`: the problem, `feasible`, `binding`, the `optimum` and every point (values by key path, objective, limits, run id).
     public func json(reportPath: String?, htmlPath: String?) -> JSONValue {
         func point(_ p: OptimizePoint) -> JSONValue {
             JSONBuild.object([
