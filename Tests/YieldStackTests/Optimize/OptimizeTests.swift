@@ -210,3 +210,48 @@ struct OptimizeTests {
         }
     }
 }
+
+@Suite("Optimize report")
+struct OptimizeReportTests {
+    func result(limits: [String], _ f: @escaping ([Double]) -> OptimizeEvaluation) throws -> OptimizeResult {
+        let scenario = try TestSupport.load(OptimizeFixtures.loop()).scenario
+        let p = try OptimizeProblem.parse(vary: ["strategies[0].layers[1].target_ltv=0.1..0.79"], maximize: "apy", subjectTo: limits,
+                                          strategy: nil, scenario: scenario).get()
+        return Optimizer.search(p, evaluate: f)
+    }
+
+    @Test("one frontier chart per limit, the limit as a vertical rule at its bound and the optimum marked; one table row per point")
+    func chartsAndTable() throws {
+        let r = try result(limits: ["liquidation_probability<=0.25", "max_drawdown<=0.5"]) { v in
+            OptimizeEvaluation(objective: v[0], limitValues: [v[0] - 0.5, v[0] / 2])
+        }
+        // x ≤ 0.75 binds (x/2 ≤ 0.5 does not on [0.1, 0.79]).
+        #expect(r.optimum.values[0] <= 0.75 && 0.75 - r.optimum.values[0] <= 0.69e-3)
+        #expect(r.bindingLimit == 0)
+        let report = OptimizeReport(scenarioName: "s", file: "f.json", result: r, runs: [], databasePath: "db")
+        let charts = report.charts()
+        #expect(charts.map(\.id) == ["chart-optimize-0", "chart-optimize-1"])
+        for (chart, bound) in zip(charts, [0.25, 0.5]) {
+            let rules = chart.marks.compactMap { mark -> Double? in if case .vRule(_, let x, _, _) = mark { return x } else { return nil } }
+            #expect(rules == [bound])
+            let best = chart.marks.compactMap { mark -> [ChartPoint]? in if case .points("optimum", let p, _) = mark { return p } else { return nil } }
+            #expect(best.first?.count == 1)
+        }
+        let md = report.markdown()
+        #expect(md.components(separatedBy: "\n").filter { $0.hasPrefix("| ") && ($0.contains(" grid ") || $0.contains(" bisect ") || $0.contains(" refine ")) }.count == r.points.count)
+        #expect(md.contains("binding limit `liquidation_probability ≤ 0.25`"))
+        // Axis values show a tenth of the tolerance (0.69e-3 → 5 decimals).
+        #expect(OptimizeReport.axisValue(0.704189453125, OptimizeAxis(path: "x", lo: 0.1, hi: 0.79)) == "0.70419")
+        #expect(OptimizeReport.axisValue(0.5, OptimizeAxis(path: "x", lo: 0.1, hi: 0.79)) == "0.5")
+        #expect(report.html().contains("<svg"))
+    }
+
+    @Test("an infeasible result says so in the headline and marks the least-violating point")
+    func infeasible() throws {
+        let r = try result(limits: ["apy>=2"]) { v in OptimizeEvaluation(objective: v[0], limitValues: [v[0]]) }
+        let report = OptimizeReport(scenarioName: "s", file: "f.json", result: r, runs: [], databasePath: "db")
+        #expect(report.headline.hasPrefix("INFEASIBLE: no explored point meets every limit. The least-violating point is strategies[0].layers[1].target_ltv = 0.79"))
+        let names = report.charts()[0].marks.compactMap { mark -> String? in if case .points(let n, _, _) = mark { return n } else { return nil } }
+        #expect(names.contains("least violating"))
+    }
+}
