@@ -110,3 +110,34 @@ enum LiquidHolding {
         return moved
     }
 }
+
+/// Shared mechanics of receipt issuers (liquid staking, restaking): their
+/// rebases and slashes reach every balance of the receipt in the strategy.
+enum ReceiptBalances {
+    /// Grows every positive balance of `slots` on path p by `growth` (a
+    /// day's rate); returns the amount minted.
+    @inline(__always)
+    static func rebase(_ slots: [Slot], by growth: Double, _ p: Int) -> Double {
+        var minted = 0.0
+        for slot in slots {
+            let amount = slot.amount[p]
+            if amount > 0 {
+                slot.amount[p] = amount * (1 + growth)
+                minted += amount * growth
+            }
+        }
+        return minted
+    }
+
+    /// Burns `fraction` of every positive balance of `slots` on path p;
+    /// returns the amount burnt.
+    static func burn(_ slots: [Slot], fraction: Double, _ p: Int) -> Double {
+        var burnt = 0.0
+        for slot in slots where slot.amount[p] > 0 {
+            let amount = slot.amount[p] * fraction
+            slot.amount[p] -= amount
+            burnt += amount
+        }
+        return burnt
+    }
+}

@@ -188,14 +188,7 @@ public final class LiquidStakingLayer: LayerRuntime {
             let growth = netRate(d, p) / 365
             exchangeRate[p] *= 1 + growth
             guard growth != 0 else { continue }
-            var minted = 0.0
-            for slot in receipts {
-                let amount = slot.amount[p]
-                if amount > 0 {
-                    slot.amount[p] = amount * (1 + growth)
-                    minted += amount * growth
-                }
-            }
+            let minted = ReceiptBalances.rebase(receipts, by: growth, p)
             yieldTokens[p] += minted
             staking[p] += minted * grid[d, p]
         }
@@ -225,12 +218,7 @@ public final class LiquidStakingLayer: LayerRuntime {
         let receipts = receiptSlots(ctx)
         let wrapped = wrappedSlots(ctx)
         for p in 0..<idle.count {
-            var burnt = 0.0
-            for slot in receipts where slot.amount[p] > 0 {
-                let amount = slot.amount[p] * fraction
-                slot.amount[p] -= amount
-                burnt += amount
-            }
+            var burnt = ReceiptBalances.burn(receipts, fraction: fraction, p)
             exchangeRate[p] *= 1 - fraction
             var value = burnt * ctx.price(amountAsset, p)
             // Receipts wrapping this one hold slashed stake too.

@@ -188,14 +188,7 @@ final class RestakingLayer: LayerRuntime {
             let g = netRate(d, p) / 365
             growth[p] *= 1 + g
             guard g != 0 else { continue }
-            var minted = 0.0
-            for slot in receipts {
-                let amount = slot.amount[p]
-                if amount > 0 {
-                    slot.amount[p] = amount * (1 + g)
-                    minted += amount * g
-                }
-            }
+            let minted = ReceiptBalances.rebase(receipts, by: g, p)
             yieldTokens[p] += minted
             restaking[p] += minted * price
         }
@@ -205,12 +198,7 @@ final class RestakingLayer: LayerRuntime {
         guard case .slash(_, let fraction) = effect else { return }
         let receipts = receiptSlots(ctx)
         for p in 0..<idle.count {
-            var burnt = 0.0
-            for slot in receipts where slot.amount[p] > 0 {
-                let amount = slot.amount[p] * fraction
-                slot.amount[p] -= amount
-                burnt += amount
-            }
+            let burnt = ReceiptBalances.burn(receipts, fraction: fraction, p)
             growth[p] *= 1 - fraction
             yieldTokens[p] -= burnt
             let value = burnt * ctx.price(amountAsset, p)

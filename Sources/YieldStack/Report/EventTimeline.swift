@@ -43,3 +43,15 @@ enum EventTimeline {
         }
     }
 }
+
+/// Sentences both reports print about a strategy's positions, written once
+/// (each report escapes the names and amounts it passes in).
+enum PositionText {
+    static func addUp(finalEquity: String) -> String {
+        "Layer values plus the spot wallet (idle tokens, rewards, negative balances of fixed costs) add up to the final equity of \(finalEquity)."
+    }
+
+    static func idleBorrowed(layer: String, amount: String) -> String {
+        "\(layer) also holds \(amount) borrowed tokens that no layer took: they are counted in its value (value = collateral − debt + these, at market prices) and pay interest."
+    }
+}

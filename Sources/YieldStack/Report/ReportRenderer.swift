@@ -155,12 +155,12 @@ public struct ReportRenderer {
             if let spot = s.metric(.spot) {
                 out.append("| spot | wallet | — | — | \(num(spot)) | — | — | — |")
                 out.append("")
-                out.append("Layer values plus the spot wallet (idle tokens, rewards, negative balances of fixed costs) add up to the final equity of \(money(s.metric(.finalEquity) ?? 0)).")
+                out.append(PositionText.addUp(finalEquity: money(s.metric(.finalEquity) ?? 0)))
             }
             for l in s.layers {
                 guard let idle = s.metric(Metric.layer(l.id, extra: Metric.borrowedIdle)), idle > 1e-9 else { continue }
                 out.append("")
-                out.append("\(MarkdownText.identifier(l.id)) also holds \(num(idle, 4)) borrowed tokens that no layer took: they are counted in its value (value = collateral − debt + these, at market prices) and pay interest.")
+                out.append(PositionText.idleBorrowed(layer: MarkdownText.identifier(l.id), amount: num(idle, 4)))
             }
             out.append("")
         }

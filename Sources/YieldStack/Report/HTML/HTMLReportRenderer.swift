@@ -192,11 +192,11 @@ public struct HTMLReportRenderer {
             }
             table(&out, ["Layer", "Type", "Asset", "#Amount", "#Value", "#Debt", "#Yield", "#Yield value"], layerRows, numericFrom: 3)
             if s.metric(.spot) != nil {
-                out.append("<p>Layer values plus the spot wallet (idle tokens, rewards, negative balances of fixed costs) add up to the final equity of \(money(s.metric(.finalEquity) ?? 0)).</p>")
+                out.append("<p>" + PositionText.addUp(finalEquity: money(s.metric(.finalEquity) ?? 0)) + "</p>")
             }
             for l in s.layers {
                 guard let idle = s.metric(Metric.layer(l.id, extra: Metric.borrowedIdle)), idle > 1e-9 else { continue }
-                out.append("<p><code>\(h(l.id))</code> also holds \(num(idle, 4)) borrowed tokens that no layer took: they are counted in its value (value = collateral − debt + these, at market prices) and pay interest.</p>")
+                out.append("<p>" + PositionText.idleBorrowed(layer: "<code>\(h(l.id))</code>", amount: num(idle, 4)) + "</p>")
             }
         }
         out.append("</section>")
