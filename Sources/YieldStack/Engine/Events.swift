@@ -19,6 +19,9 @@ public enum EventKind: String, Sendable, CaseIterable {
     case rule
     /// A rule's action, or a flow, that a layer could not carry out.
     case refusedAction = "refused_action"
+    /// A round of a liquidation cascade of other borrowers (SPEC §2.6): its
+    /// volume sold into the collateral's depth and the price after.
+    case cascade
 }
 
 /// One event of one strategy. `path` nil means the event is the same on

@@ -111,6 +111,9 @@ public struct StrategyResult: Sendable {
     public var attribution: [[[Double]]]
     /// Rates of the rate-bearing layers on the stored paths (h-store).
     public var layerRates: [LayerRateRecord] = []
+    /// Per-path figures stored as metrics by name, each the mean over paths
+    /// (unwind costs, cascade figures: SPEC §2.6).
+    public var figures: [(name: String, values: [Double])] = []
 
     /// Joins chunk results in path order.
     static func merge(_ parts: [StrategyResult]) -> StrategyResult {
@@ -145,6 +148,7 @@ public struct StrategyResult: Sendable {
                             (extra.name, ordered.flatMap { $0.layers[l].extras[e].values })
                         })
         }
+        out.figures = out.figures.indices.map { i in (out.figures[i].name, ordered.flatMap { $0.figures[i].values }) }
         out.attribution = out.attribution.indices.map { o in
             out.attribution[o].indices.map { s in ordered.flatMap { $0.attribution[o][s] } }
         }

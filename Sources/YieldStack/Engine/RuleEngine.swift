@@ -90,7 +90,7 @@ final class RuleEngine {
             case .healthFactor: value = layer?.healthFactor(p, ctx: ctx)
             case .ltv: value = layer?.ltv(p, ctx: ctx)
             case .apr: value = layer?.currentRate(p, ctx: ctx)
-            case .price: value = asset.map { ctx.today.price($0, p) }
+            case .price: value = asset.map { ctx.price($0, p) }
             case .peg: value = asset.flatMap { ctx.today.ratio($0, p) }
             case .equity: value = equity[p]
             case .drawdown: value = performance.provisionalDrawdown(p, equity: equity[p], day: d)

@@ -71,7 +71,7 @@ struct ShockApplier {
             var lost = 0.0
             for slot in owned where slot.amount[p] > 0 {
                 let amount = slot.amount[p] * fraction
-                lost += amount * today.price(slot.asset, p)
+                lost += amount * ctx.price(slot.asset, p)
                 slot.amount[p] -= amount
             }
             ledger.attribute(i, .exploit, p, -lost)

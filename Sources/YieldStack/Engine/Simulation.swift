@@ -51,7 +51,7 @@ public enum Simulation {
         let runChunk: @Sendable (Int) -> Result<ChunkOutput, EngineFault> = { chunk in
             let first = chunk * chunkSize
             let count = min(chunkSize, frozen.paths - first)
-            let market = MarketChunk(scenario: frozen, firstPath: first, count: count)
+            let market = MarketChunk(scenario: frozen, firstPath: first, count: count, recording: recording)
             var results = ChunkOutput(strategies: [], market: market.records(recording))
             for s in frozen.strategies.indices {
                 let runner = StrategyRunner(scenario: frozen, strategyIndex: s, market: market, recording: recording)

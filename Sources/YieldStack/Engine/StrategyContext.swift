@@ -26,6 +26,8 @@ public final class StrategyContext: @unchecked Sendable {
     public let firstLiquidationDay: PathIntVector
     /// Debt written off after collateral ran out, in the currency.
     public let badDebt: PathVector
+    /// The strategy's own displacement of the depth pools; nil without depth.
+    let impact: PriceImpactBook?
 
     init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, ledger: Ledger) {
         self.scenario = scenario
@@ -38,6 +40,7 @@ public final class StrategyContext: @unchecked Sendable {
         liquidations = ledger.arena.intVector(0)
         firstLiquidationDay = ledger.arena.intVector(-1)
         badDebt = ledger.arena.vector()
+        impact = PriceImpactBook(market: market, spec: scenario.market, arena: ledger.arena, currency: ledger.currencyAsset)
     }
 
     /// Notes a health factor observation (daily, and before each liquidation).
@@ -52,8 +55,12 @@ public final class StrategyContext: @unchecked Sendable {
         if firstLiquidationDay[p] < 0 { firstLiquidationDay[p] = day }
     }
 
-    /// Starts day `day.day`: from here on every component reads this view.
-    func begin(_ day: MarketDay) { today = day }
+    /// Starts day `day.day`: from here on every component reads this view,
+    /// and the strategy's own displacement of depth pools decays a day.
+    func begin(_ day: MarketDay) {
+        today = day
+        impact?.begin(day: day.day, count: market.count)
+    }
 
     /// Paths in the chunk.
     public var count: Int { market.count }
@@ -67,7 +74,22 @@ public final class StrategyContext: @unchecked Sendable {
     /// copy of the view: layers call it in their loops over paths.
     @inline(__always)
     public func price(_ asset: Int, _ p: Int) -> Double {
-        price(asset, day: today.day, p)
+        price(asset, day: today.day, p) * factor(asset, p)
+    }
+
+    /// The strategy's own price factor for an asset today (1 without depth):
+    /// what its trades through depth did to the price it sees (SPEC §2.6).
+    @inline(__always)
+    public func factor(_ asset: Int, _ p: Int) -> Double {
+        guard let impact, asset < impact.factor.count, let f = impact.factor[asset] else { return 1 }
+        return f[p]
+    }
+
+    /// Yesterday's own price factor (for the price effect of day d).
+    @inline(__always)
+    func previousFactor(_ asset: Int, _ p: Int) -> Double {
+        guard let impact, asset < impact.previous.count, let f = impact.previous[asset] else { return 1 }
+        return f[p]
     }
 
     /// Price of an asset on any day (day-0 and last-day figures of a run).
@@ -108,10 +130,16 @@ public final class StrategyContext: @unchecked Sendable {
 
     /// Sells `amount` of `from` held in spot for `to` at market prices, losing
     /// `slippage` of the traded value (booked as a cost of `owner`).
-    /// Returns the amount of `to` received.
+    /// Returns the amount of `to` received. With `depth` on `from` the sale
+    /// goes through its pool, and with depth on `to` the purchase does
+    /// (SPEC §2.6): the shortfall against the quoted price is `owner`'s
+    /// price impact, and the slippage applies to what the pool returned.
     @discardableResult
     public func convertSpot(_ amount: Double, from: Int, to: Int, slippage: Double, owner: Int, _ p: Int) -> Double {
         guard amount > 0, from != to else { return 0 }
+        if impact != nil, hasDepth(from) || hasDepth(to) {
+            return convertThroughDepth(amount, from: from, to: to, slippage: slippage, owner: owner, p)
+        }
         let value = amount * price(from, p)
         let target = price(to, p)
         guard target > 0 else { return 0 }
@@ -120,6 +148,105 @@ public final class StrategyContext: @unchecked Sendable {
         ledger.spot(to)[p] += received
         if slippage > 0 { ledger.attribute(owner, .costs, p, -value * slippage) }
         return received
+    }
+
+    // MARK: Depth (SPEC §2.6)
+
+    /// Whether trades of `asset` go through a depth pool.
+    public func hasDepth(_ asset: Int) -> Bool {
+        guard let impact, asset < impact.poolOf.count else { return false }
+        return impact.poolOf[asset] != nil
+    }
+
+    private func convertThroughDepth(_ amount: Double, from: Int, to: Int, slippage: Double, owner: Int, _ p: Int) -> Double {
+        var value = amount * price(from, p)
+        if let sale = depthSale(from, amount, p) {
+            value = sale.value
+            ledger.spot(from)[p] -= amount
+            commit(sale, owner: owner, p)
+        } else {
+            ledger.spot(from)[p] -= amount
+        }
+        if slippage > 0 { ledger.attribute(owner, .costs, p, -value * slippage) }
+        let spend = value * (1 - slippage)
+        let received: Double
+        if let purchase = depthPurchase(to, value: spend, p) {
+            received = purchase.units
+            ledger.spot(to)[p] += received
+            commit(purchase, owner: owner, p)
+        } else {
+            let target = price(to, p)
+            received = target > 0 ? spend / target : 0
+            if target > 0 { ledger.spot(to)[p] += received } else { ledger.attribute(owner, .priceImpact, p, -spend) }
+        }
+        return received
+    }
+
+    /// The pool's state for `asset` on path p today: its model quote price
+    /// (the market's quote price without the market's displacement), the
+    /// market's displacement Δ_m and the strategy's own.
+    private func poolState(_ k: Int, _ p: Int) -> (model: Double, market: Double, own: Double) {
+        let pool = impact!.pools[k]
+        let d = today.day
+        let a = pool.asset
+        let marketDelta = market.displacement[a]?[d, p] ?? 1
+        let quote = market.ratios[a]?[d, p] ?? market.prices[a][d, p]
+        return (marketDelta > 0 ? quote / marketDelta : quote, marketDelta, pool.own[p])
+    }
+
+    /// A sale of `units` of `asset` through its pool today, not yet applied:
+    /// value = quote units out × the quote's price; nil without depth.
+    func depthSale(_ asset: Int, _ units: Double, _ p: Int) -> DepthTrade? {
+        guard let impact, asset < impact.poolOf.count, let k = impact.poolOf[asset], units > 0 else { return nil }
+        let pool = impact.pools[k]
+        let s = poolState(k, p)
+        let trade = pool.curve.sell(units * s.model, displacement: s.market * s.own)
+        return DepthTrade(pool: k, value: trade.out * price(pool.quote, p), units: units, quoted: units * price(asset, p),
+                          own: s.market > 0 ? trade.displacement / s.market : 1)
+    }
+
+    /// A purchase of `asset` for `value` (currency) through its pool today, not yet applied.
+    func depthPurchase(_ asset: Int, value: Double, _ p: Int) -> DepthTrade? {
+        guard let impact, asset < impact.poolOf.count, let k = impact.poolOf[asset], value > 0 else { return nil }
+        let pool = impact.pools[k]
+        let quotePrice = price(pool.quote, p)
+        guard quotePrice > 0 else { return nil }
+        let s = poolState(k, p)
+        let trade = pool.curve.buy(value / quotePrice, displacement: s.market * s.own)
+        let units = s.model > 0 ? trade.out / s.model : 0
+        return DepthTrade(pool: k, value: units * price(asset, p), units: units, quoted: value,
+                          own: s.market > 0 ? trade.displacement / s.market : 1)
+    }
+
+    /// Applies a trade: books its shortfall (quoted − value) as `owner`'s
+    /// price impact, moves the strategy's own displacement, and books the
+    /// revaluation of every holding whose price moved as its owner's price
+    /// effect, so the ledger's invariant holds. The caller has already moved
+    /// the traded amounts. `owner` nil: a liquidator's sale (no proceeds,
+    /// no shortfall of the strategy's).
+    func commit(_ trade: DepthTrade, owner: Int?, _ p: Int) {
+        guard let impact else { return }
+        if let owner { ledger.attribute(owner, .priceImpact, p, -(trade.quoted - trade.value)) }
+        let pool = impact.pools[trade.pool]
+        pool.own[p] = trade.own
+        pool.atTrade[p] = trade.own
+        pool.since[p] = today.day
+        for a in impact.affected[trade.pool] {
+            let before = factor(a, p)
+            impact.refresh(a, p, count: count)
+            let change = (factor(a, p) - before) * price(a, day: today.day, p)
+            guard change != 0 else { continue }
+            for slot in ledger.slots where slot.asset == a && ledger.mayHold(slot) {
+                ledger.attribute(slot.owner, .price, p, slot.amount[p] * change)
+            }
+        }
+    }
+
+    /// The liquidator's sale of `units` of collateral seized from the
+    /// strategy: the pool moves for the strategy, which gets nothing from it.
+    func liquidatorSale(_ asset: Int, _ units: Double, _ p: Int) {
+        guard let trade = depthSale(asset, units, p) else { return }
+        commit(trade, owner: nil, p)
     }
 
     /// Staking mints a receipt 1:1 at par, but the receipt is valued at its

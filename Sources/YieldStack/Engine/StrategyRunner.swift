@@ -44,6 +44,10 @@ final class StrategyRunner {
     let rules: RuleEngine
     /// Layers that can borrow (only these have a health factor).
     let borrowing: [LayerRuntime]
+    /// Next cascade round of the market to record.
+    private var cascadeCursor = 0
+    /// Unwind costs through depth (SPEC §2.6); nil without depth.
+    let unwind: UnwindTracker?
 
     init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, recording: RecordingPlan) {
         self.scenario = scenario
@@ -73,6 +77,7 @@ final class StrategyRunner {
         shocks = ShockApplier(shocks: scenario.market.shocks, strategy: strategy, layers: layers, ctx: ctx)
         rules = RuleEngine(strategy: strategy, layers: layers, ctx: ctx)
         borrowing = layers.filter { $0.spec.capabilities.contains(.borrows) }
+        unwind = UnwindTracker(ctx: ctx, layers: layers)
     }
 
     /// Runs every day of the scenario on the chunk and collects the results
@@ -101,6 +106,7 @@ final class StrategyRunner {
                 for layer in layers { layer.applyMarket(ctx: ctx) }
             }
             shocks.apply(day: d)
+            recordCascades(day: d)
 
             // (2) Flows: the capital on day 0, then the day's deposits and withdrawals.
             if d == 0 { openStack() }
@@ -118,6 +124,7 @@ final class StrategyRunner {
 
             // (6) Valuation and recording.
             value(into: equity)
+            unwind?.observe(day: d, equity: equity, ctx: ctx)
             for p in 0..<n {
                 let e = equity[p]
                 guard e.isFinite else { throw fault(p, "equity is \(e)") }
@@ -144,12 +151,21 @@ final class StrategyRunner {
             }
         }
         try checkAttribution(equityMatrix)
+        var figures = unwind?.figures() ?? []
+        if !scenario.market.cascades.isEmpty {
+            let t = market.cascadeTotals
+            figures += [(Metric.cascadeProbability.name, t.days.map { $0 > 0 ? 1 : 0 }),
+                        (Metric.cascadeDays.name, t.days.map(Double.init)),
+                        (Metric.cascadeVolume.name, t.volume),
+                        (Metric.cascadePriceImpact.name, t.maxImpact)]
+        }
         // Canonical order (path, day, layer), whatever the chunking.
         daily.sort { ($0.path, $0.day) < ($1.path, $1.day) }
         layerDaily.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
         layerRates.sort { ($0.path, $0.day, $0.layer) < ($1.path, $1.day, $1.layer) }
         var result = finish(equityMatrix: equityMatrix, daily: daily, layerDaily: layerDaily)
         result.layerRates = layerRates
+        result.figures = figures
         return result
     }
 
@@ -162,13 +178,34 @@ final class StrategyRunner {
             let grid = market.prices[slot.asset]
             let effect = ledger.attribution(slot.owner, .price)
             let amount = slot.amount
-            if !grid.isPathDependent {
+            if let impact = ctx.impact, let now = impact.factor[slot.asset], let before = impact.previous[slot.asset] {
+                // The strategy's own displacement of a depth pool moves its prices too.
+                for p in 0..<n { effect[p] += amount[p] * (grid[d, p] * now[p] - grid[d - 1, p] * before[p]) }
+            } else if !grid.isPathDependent {
                 let change = grid[d, 0] - grid[d - 1, 0]
                 if change == 0 { continue }
                 for p in 0..<n { effect[p] += amount[p] * change }
             } else {
                 for p in 0..<n { effect[p] += amount[p] * (grid[d, p] - grid[d - 1, p]) }
             }
+        }
+    }
+
+    /// The market's cascade rounds of day d on the stored paths (SPEC §2.6),
+    /// in every strategy's timeline: they moved the prices it sees.
+    private func recordCascades(day d: Int) {
+        while cascadeCursor < market.cascadeRounds.count, market.cascadeRounds[cascadeCursor].day <= d {
+            let r = market.cascadeRounds[cascadeCursor]
+            cascadeCursor += 1
+            guard r.day == d else { continue }
+            ctx.record(EngineEvent(path: r.path, day: d, kind: .cascade, layer: nil, asset: ctx.assetName(r.collateral),
+                                   amount: r.volume, value: r.volume * r.price, detail: [
+                                       ("round", .number(Double(r.round))),
+                                       ("buckets_liquidated", .number(Double(r.buckets))),
+                                       ("debt_repaid", .number(r.repaid)),
+                                       ("quote_price", .number(r.quotePrice)),
+                                       ("price", .number(r.price)),
+                                   ]))
         }
     }
 
@@ -230,7 +267,9 @@ final class StrategyRunner {
             }
             let grid = today.prices[slot.asset]
             let d = today.day
-            if !grid.isPathDependent {
+            if let f = ctx.impact?.factor[slot.asset] {
+                for p in 0..<n { out[p] += amount[p] * grid[d, p] * f[p] }
+            } else if !grid.isPathDependent {
                 let price = grid[d, 0]
                 for p in 0..<n { out[p] += amount[p] * price }
             } else {

@@ -298,22 +298,27 @@ public final class LendingLayer: LayerRuntime {
             if owed > 0 {
                 let interest = owed * br / 365
                 debtSlot[p] -= interest
-                borrowCost[p] -= interest * pbGrid[d, p]
+                borrowCost[p] -= interest * pbGrid[d, p] * ctx.factor(borrowAsset, p)
             }
             let sr = supplyRate[d, p]
             if sr != 0, collateral[p] > 0 {
                 let earned = collateral[p] * sr / 365
                 collateral[p] += earned
                 yieldTokens[p] += earned
-                supplyIncome[p] += earned * pcGrid[d, p]
+                supplyIncome[p] += earned * pcGrid[d, p] * ctx.factor(amountAsset, p)
             }
         }
     }
 
     public func liquidate(ctx: StrategyContext) {
+        let throughDepth = ctx.hasDepth(amountAsset)
         for p in 0..<collateral.count {
             let owed = debt(p)
             guard owed > 0 else { continue }
+            if throughDepth {
+                liquidateThroughDepth(p, ctx: ctx)
+                continue
+            }
             let oracle = oraclePrice(p, ctx)
             let pb = ctx.price(borrowAsset, p)
             guard let hf = LiquidationModel.healthFactor(collateral: collateral[p], debt: owed, collateralPrice: oracle, debtPrice: pb,
@@ -351,6 +356,56 @@ public final class LendingLayer: LayerRuntime {
             } else {
                 debtSlot[p] = -outcome.debt
             }
+        }
+    }
+
+    /// Liquidation when the collateral has depth (SPEC §2.6): one liquidator
+    /// call at a time, each followed by the liquidator's sale of what it
+    /// seized into the pool, which lowers the price the next call sees
+    /// (with a `market` oracle), until the position is healthy.
+    private func liquidateThroughDepth(_ p: Int, ctx: StrategyContext) {
+        let start = (collateral: collateral[p], debt: debt(p))
+        var calls = 0
+        while calls < 200, debt(p) > 0, collateral[p] > 0 {
+            let owed = debt(p)
+            let oracle = oraclePrice(p, ctx)
+            let pb = ctx.price(borrowAsset, p)
+            guard let hf = LiquidationModel.healthFactor(collateral: collateral[p], debt: owed, collateralPrice: oracle, debtPrice: pb,
+                                                         threshold: config.liquidationThreshold) else { break }
+            if hf < minHealthFactor[p] { minHealthFactor[p] = hf }
+            ctx.observe(healthFactor: hf, p)
+            guard hf < 1 else { break }
+            let call = LiquidationModel.step(collateral: collateral[p], debt: owed, healthFactor: hf, collateralPrice: oracle,
+                                             debtPrice: pb, terms: terms, forceFull: calls >= 100)
+            calls += 1
+            let market = ctx.price(amountAsset, p)
+            let loss = call.seized * market - call.repaid * pb
+            collateral[p] -= call.seized
+            debtSlot[p] += call.repaid
+            if debt(p) < 1e-12 * start.debt { debtSlot[p] = 0 }
+            if collateral[p] < 1e-12 * start.collateral { collateral[p] = 0 }
+            ctx.ledger.attribute(owner, .liquidation, p, -loss)
+            ctx.noteLiquidation(p)
+            liquidationCount[p] += 1
+            ctx.liquidatorSale(amountAsset, call.seized, p)
+            var detail: [(String, JSONValue)] = [
+                ("health_factor_before", .number(hf)),
+                ("close_factor", .number(call.closeFactor)),
+                ("repaid", .number(call.repaid)),
+                ("seized", .number(call.seized)),
+                ("loss", .number(loss)),
+                ("price_after_sale", .number(ctx.price(amountAsset, p))),
+            ]
+            if let after = healthFactor(p, ctx: ctx) { detail.append(("health_factor_after", .number(after))) }
+            ctx.record(p, .liquidation, layer: spec.id, asset: amountAsset, amount: call.seized, value: call.seized * market, detail: detail)
+        }
+        if collateral[p] == 0, debt(p) > 0 {
+            let left = debt(p)
+            debtSlot[p] = 0
+            let value = left * ctx.price(borrowAsset, p)
+            ctx.badDebt[p] += value
+            ctx.ledger.attribute(owner, .liquidation, p, value)
+            ctx.record(p, .badDebt, layer: spec.id, asset: borrowAsset, amount: left, value: value)
         }
     }
 
@@ -416,9 +471,20 @@ public final class LendingLayer: LayerRuntime {
     private func sellCollateral(_ amount: Double, slippage: Double, _ p: Int, ctx: StrategyContext) -> Double {
         let x = min(amount, collateral[p])
         guard x > 0 else { return 0 }
-        let value = x * ctx.price(amountAsset, p)
         let pb = ctx.price(borrowAsset, p)
         guard pb > 0 else { return 0 }
+        if let sale = ctx.depthSale(amountAsset, x, p) {
+            // Through the collateral's depth (SPEC §2.6): the pool's proceeds, less slippage.
+            let proceeds = sale.value * (1 - slippage) / pb
+            collateral[p] -= x
+            let repaid = min(proceeds, debt(p))
+            debtSlot[p] += repaid
+            idle[p] += proceeds - repaid
+            if slippage > 0 { ctx.ledger.attribute(owner, .costs, p, -sale.value * slippage) }
+            ctx.commit(sale, owner: owner, p)
+            return repaid
+        }
+        let value = x * ctx.price(amountAsset, p)
         let proceeds = value * (1 - slippage) / pb
         collateral[p] -= x
         let repaid = min(proceeds, debt(p))
@@ -443,7 +509,10 @@ public final class LendingLayer: LayerRuntime {
         let excess = (debt(p) * pb - target * collateral[p] * o) / pb
         let fromIdle = repayFromLiquid(excess, p, ctx: ctx, useSpot: false)
         var sold = 0.0
-        if (ltv(p, ctx: ctx) ?? 0) > target + 1e-12 {
+        if (ltv(p, ctx: ctx) ?? 0) > target + 1e-12, ctx.hasDepth(amountAsset) {
+            sold = saleReaching(ltv: target, slippage: action.slippage, p, ctx: ctx)
+            sellCollateral(sold, slippage: action.slippage, p, ctx: ctx)
+        } else if (ltv(p, ctx: ctx) ?? 0) > target + 1e-12 {
             let s = action.slippage
             let pm = ctx.price(amountAsset, p)
             let denominator = pm * (1 - s) - target * o
@@ -455,6 +524,70 @@ public final class LendingLayer: LayerRuntime {
         }
         return .done([("repaid_from_idle", .number(fromIdle)), ("collateral_sold", .number(sold)),
                       ("debt_repaid", .number(before.debt - debt(p))), ("ltv_after", JSONBuild.number(ltv(p, ctx: ctx)))])
+    }
+
+    /// The collateral sale q that brings the LTV to `t` when the sale goes
+    /// through the collateral's depth, so that both the proceeds and (with
+    /// a `market` oracle) the collateral's price after depend on q: the root
+    /// of g(q) = (D − proceeds(q)/P_b)·P_b − t·(C − q)·o(q), found by a scan
+    /// for the first sign change and bisection to machine precision. When
+    /// no sale reaches `t` (the impact outruns the repayment) the sale that
+    /// gets nearest, all the collateral at most.
+    private func saleReaching(ltv t: Double, slippage s: Double, _ p: Int, ctx: StrategyContext) -> Double {
+        let c = collateral[p], owed = debt(p)
+        let pb = ctx.price(borrowAsset, p)
+        let oracleMoves = oracleAsset == amountAsset
+        let o0 = oraclePrice(p, ctx)
+        let own0 = ctx.factor(amountAsset, p)
+        func g(_ q: Double) -> Double {
+            guard q > 0 else { return owed * pb - t * c * o0 }
+            guard let sale = ctx.depthSale(amountAsset, q, p) else { return owed * pb - t * c * o0 }
+            let proceeds = sale.value * (1 - s) / pb
+            let o = oracleMoves && own0 > 0 ? o0 * sale.own / own0 : o0
+            return max(owed - proceeds, 0) * pb - t * (c - q) * o
+        }
+        guard c > 0, g(0) > 0 else { return 0 }
+        // Scan for the first sign change: the impact can make g turn back up.
+        let steps = 64
+        var lo = 0.0, hi = c
+        var best = (q: c, g: g(c))
+        var found = false
+        for i in 1...steps {
+            let q = c * Double(i) / Double(steps)
+            let v = g(q)
+            if v < best.g { best = (q, v) }
+            if v <= 0 {
+                hi = q
+                lo = c * Double(i - 1) / Double(steps)
+                found = true
+                break
+            }
+        }
+        guard found else { return best.q }
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if mid <= lo || mid >= hi { break }
+            if g(mid) > 0 { lo = mid } else { hi = mid }
+        }
+        return hi
+    }
+
+    /// The collateral sale whose proceeds through the depth, less slippage,
+    /// are `units` of the borrowed asset (bisection: proceeds grow with the
+    /// sale); all the collateral when even that is not enough.
+    private func saleRaising(_ units: Double, slippage s: Double, _ p: Int, ctx: StrategyContext) -> Double {
+        let c = collateral[p]
+        let pb = ctx.price(borrowAsset, p)
+        guard c > 0, pb > 0, units > 0 else { return 0 }
+        func proceeds(_ q: Double) -> Double { (ctx.depthSale(amountAsset, q, p)?.value ?? 0) * (1 - s) / pb }
+        if proceeds(c) <= units { return c }
+        var lo = 0.0, hi = c
+        for _ in 0..<200 {
+            let mid = (lo + hi) / 2
+            if mid <= lo || mid >= hi { break }
+            if proceeds(mid) < units { lo = mid } else { hi = mid }
+        }
+        return hi
     }
 
     public func releverage(_ p: Int, target t: Double, action: ActionSpec, ctx: StrategyContext) -> ActionOutcome {
@@ -493,7 +626,9 @@ public final class LendingLayer: LayerRuntime {
         if short > 1e-15 * max(1, startDebt) {
             let pm = ctx.price(amountAsset, p)
             let pb = ctx.price(borrowAsset, p)
-            sold = min(collateral[p], short * pb / max(pm * (1 - action.slippage), 1e-300))
+            sold = ctx.hasDepth(amountAsset)
+                ? saleRaising(short, slippage: action.slippage, p, ctx: ctx)
+                : min(collateral[p], short * pb / max(pm * (1 - action.slippage), 1e-300))
             sellCollateral(sold, slippage: action.slippage, p, ctx: ctx)
         }
         if fraction >= 1, debt(p) > 1e-12 * max(1, startDebt) {

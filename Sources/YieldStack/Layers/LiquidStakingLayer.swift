@@ -190,7 +190,7 @@ public final class LiquidStakingLayer: LayerRuntime {
             guard growth != 0 else { continue }
             let minted = ReceiptBalances.rebase(receipts, by: growth, p)
             yieldTokens[p] += minted
-            staking[p] += minted * grid[d, p]
+            staking[p] += minted * grid[d, p] * ctx.factor(amountAsset, p)
         }
         // Receipts wrapping this one grow by the same rate, valued at their own price.
         let wrapped = wrappedSlots(ctx)

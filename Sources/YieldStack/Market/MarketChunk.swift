@@ -17,8 +17,17 @@ public final class MarketChunk: Sendable {
     public let pegTargets: [Int?]
     public let assetNames: [String]
     let shocks: [ShockSpec]
+    /// Δ = cascaded / modelled price of each cascaded collateral (SPEC §2.6); nil elsewhere.
+    public let displacement: [DailyGrid?]
+    /// Cascade rounds on the stored paths, in (path, day, round) order.
+    public let cascadeRounds: [CascadeRound]
+    /// Per-path cascade figures over the run.
+    public let cascadeTotals: CascadeTotals
+    /// Each asset's depth and its curve; nil: trades at the quoted price.
+    public let depths: [DepthSpec?]
+    let depthCurves: [(any DepthCurve)?]
 
-    public init(scenario: Scenario, firstPath: Int, count: Int) {
+    public init(scenario: Scenario, firstPath: Int, count: Int, recording: RecordingPlan = RecordingPlan(storePaths: 1)) {
         let market = scenario.market
         let days = scenario.days
         let streams = RandomStreams(seed: scenario.seed)
@@ -69,12 +78,53 @@ public final class MarketChunk: Sendable {
                 ratios.append(grid)
             }
         }
-        // A pegged asset is ratio × price(target); a target may itself be
-        // pegged (weETH → stETH → ETH), so resolve in dependency order (the
-        // validator refuses cycles). A derived price (`PathModel.dependency`,
-        // a principal token) is its generated factor × price(dependency),
-        // held within the price bounds.
         let dependencies = market.assets.map { a in a.dependency.flatMap { market.index(of: $0) } }
+        var prices = Self.resolve(base: base, ratios: ratios, dependencies: dependencies, days: days)
+
+        // Cascades (SPEC §2.6), one collateral at a time, each after the
+        // market step: they displace the collateral's ratio (pegged) or price,
+        // and everything priced from it is resolved again.
+        var displacement = [DailyGrid?](repeating: nil, count: market.assets.count)
+        var rounds: [CascadeRound] = []
+        var totals = CascadeTotals(count: count)
+        var collaterals: [Int] = []
+        for c in market.cascades { if let a = market.index(of: c.collateral), !collaterals.contains(a) { collaterals.append(a) } }
+        for a in collaterals {
+            guard let depth = market.assets[a].depth else { continue }
+            let group = market.cascades.filter { $0.collateral == market.assets[a].name }
+            let target = pegTargets[a]
+            let quote = target == nil ? prices[a] : ratios[a]!
+            let scale = target.map { prices[$0] } ?? DailyGrid(constant: 1, days: days, paths: count)
+            let debts = group.map { c in market.index(of: c.debt).map { prices[$0] } ?? DailyGrid(constant: 1, days: days, paths: count) }
+            let out = CascadeEngine.run(group, collateral: a, depth: depth, days: days, count: count, firstPath: firstPath,
+                                        quote: quote, quoteScale: scale, underlyingOracle: target.map { prices[$0] },
+                                        debtPrices: debts, records: { recording.stores($0) }, totals: &totals)
+            let delta = DailyGrid(perPath: out.displacement, days: days, paths: count)
+            if target != nil {
+                ratios[a] = DailyGrid(perPath: out.quote, days: days, paths: count)
+            } else {
+                base[a] = base[a] * delta
+            }
+            displacement[a] = delta
+            rounds += out.rounds
+            prices = Self.resolve(base: base, ratios: ratios, dependencies: dependencies, days: days)
+        }
+        self.displacement = displacement
+        rounds.sort { ($0.day, $0.path, $0.collateral, $0.round) < ($1.day, $1.path, $1.collateral, $1.round) }
+        cascadeRounds = rounds
+        cascadeTotals = totals
+        depthCurves = market.assets.map { $0.depth.map(DepthRegistry.curve) }
+        depths = market.assets.map(\.depth)
+        self.prices = prices
+        self.ratios = ratios
+    }
+
+    /// Prices from base grids and ratios: a pegged asset is ratio ×
+    /// price(target); a target may itself be pegged (weETH → stETH → ETH), so
+    /// resolve in dependency order (the validator refuses cycles). A derived
+    /// price (`PathModel.dependency`, a principal token) is its generated
+    /// factor × price(dependency), held within the price bounds.
+    static func resolve(base: [DailyGrid], ratios: [DailyGrid?], dependencies: [Int?], days: Int) -> [DailyGrid] {
         var prices = base
         var resolved = dependencies.map { $0 == nil }
         var progress = true
@@ -91,8 +141,7 @@ public final class MarketChunk: Sendable {
                 progress = true
             }
         }
-        self.prices = prices
-        self.ratios = ratios
+        return prices
     }
 
     /// The random stream that drives an asset: its price, or its peg ratio.

@@ -38,6 +38,7 @@ public struct ReportRenderer {
         comparison(&out)
         attribution(&out)
         risk(&out)
+        depth(&out)
         timeline(&out)
         charts(&out)
         notes(&out)
@@ -217,6 +218,23 @@ public struct ReportRenderer {
                 let cells = run.strategies.map { b in a.name == b.name ? "—" : pct(a.metric(Metric.probabilityAbove(b.name))) }
                 out.append("| \(escape(a.name)) | " + cells.joined(separator: " | ") + " |")
             }
+            out.append("")
+        }
+    }
+
+    /// Market depth and cascades (SPEC §2.6), when the scenario has depth.
+    private func depth(_ out: inout [String]) {
+        guard let section = DepthSection(run: run) else { return }
+        out.append("## Market depth and cascades")
+        out.append("")
+        for t in section.tables {
+            out.append("### \(escape(t.title))")
+            out.append("")
+            out.append(MarkdownText.text(t.intro))
+            out.append("")
+            out.append("| " + t.headers.map(escape).joined(separator: " | ") + " |")
+            out.append("|" + t.headers.indices.map { $0 >= t.numericFrom ? "---:" : "---" }.joined(separator: "|") + "|")
+            for row in t.rows { out.append("| " + row.map(escape).joined(separator: " | ") + " |") }
             out.append("")
         }
     }

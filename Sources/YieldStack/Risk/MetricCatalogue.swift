@@ -105,6 +105,29 @@ extension Metric {
     /// in the layer's value, paying interest (`layer.<id>.borrowed_idle`).
     public static let borrowedIdle = "borrowed_idle"
 
+    // MARK: Depth and cascades (SPEC §2.6)
+
+    /// Shortfall against the quoted price of selling `fraction` of the
+    /// strategy's holdings of `asset` through its depth, on `when` (`day0`,
+    /// or `worst`: the path's lowest-equity day), in the currency.
+    public static func unwindCost(_ asset: String, _ when: String, _ fraction: Double) -> String {
+        "unwind.\(asset).\(when).exit_\(Int((fraction * 100).rounded()))"
+    }
+    /// Units of `asset` held on `when`.
+    public static func unwindHeld(_ asset: String, _ when: String) -> String { "unwind.\(asset).\(when).held" }
+    /// Their value at the quoted price on `when`.
+    public static func unwindValue(_ asset: String, _ when: String) -> String { "unwind.\(asset).\(when).value" }
+    /// The day of the lowest equity (mean over paths).
+    public static let unwindWorstDay = "unwind.worst_day"
+    /// Largest sale of `asset` on day 0 whose average shortfall stays within
+    /// the liquidation bonus of the lending layer holding it (units).
+    public static func maxSaleWithinBonus(_ asset: String) -> String { "depth.\(asset).max_sale_within_bonus" }
+
+    public static let cascadeProbability = Metric("cascade_probability", .fraction, .acrossPaths, "share of paths with at least one cascade round")
+    public static let cascadeDays = Metric("cascade_days", .count, .meanOverPaths, "days with a cascade round")
+    public static let cascadeVolume = Metric("cascade_volume", .currency, .meanOverPaths, "value sold by cascades over the run, at each sale's price")
+    public static let cascadePriceImpact = Metric("cascade_price_impact", .fraction, .meanOverPaths, "largest displacement of a cascaded price on any day, 1 − cascaded/modelled")
+
     /// The per-layer figures every layer reports (`--json` `layers`).
     public enum LayerField: String, Sendable, CaseIterable {
         case amount, value, debt

@@ -176,6 +176,8 @@ public struct StrategySummary: Sendable {
     /// so that Σ layer values + spot = final equity.
     public var spot: Double
     public var layers: [LayerSummary]
+    /// Means over paths of `StrategyResult.figures`, stored as metrics by name.
+    public var figures: [(name: String, value: Double)] = []
     /// Mean attribution: owner (layer id, or "spot") → source → value.
     public var attribution: [(owner: String, values: [AttributionSource: Double])]
     public var quantiles: [DailyQuantiles]
@@ -213,6 +215,7 @@ public struct StrategySummary: Sendable {
                 m.append((Metric.attribution(owner, source), values[source] ?? 0))
             }
         }
+        m += figures.map { ($0.name, $0.value) }
         return m
     }
 }
@@ -325,6 +328,7 @@ extension StrategySummary {
             return (owner, values)
         }
         quantiles = Self.dailyQuantiles(r)
+        figures = r.figures.map { ($0.name, Statistics.mean($0.values)) }
     }
 
     /// Equity quantiles for each day. Days are independent, so they are

@@ -74,6 +74,9 @@ struct ScenarioDecoder {
             } else if m.node.members != nil, m.node["price"] == nil, m.node["peg"] == nil {
                 sink.report(p, "needs either 'price' or 'peg'")
             }
+            if let depth = m.node["depth"], let spec = DepthSpec.decode(depth), let i = assets.indices.last, assets[i].name == m.key {
+                assets[i].depth = spec
+            }
         }
         var correlations: [CorrelationSpec] = []
         for c in node?["correlations"]?.elements ?? [] {
@@ -85,7 +88,9 @@ struct ScenarioDecoder {
         for (i, s) in (node?["shocks"]?.elements ?? []).enumerated() {
             if let shock = decodeShock(s, path: path / "shocks" / i) { shocks.append(shock) }
         }
-        return MarketSpec(assets: assets, correlations: correlations, shocks: shocks)
+        var market = MarketSpec(assets: assets, correlations: correlations, shocks: shocks)
+        market.cascades = (node?["cascades"]?.elements ?? []).compactMap(CascadeSpec.decode)
+        return market
     }
 
     mutating func decodeShock(_ node: JSONNode, path: ScenarioPath) -> ShockSpec? {

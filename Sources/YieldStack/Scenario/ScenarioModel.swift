@@ -25,6 +25,8 @@ public struct AssetSpec: Sendable {
 
     public var name: String
     public var pricing: Pricing
+    /// The market's liquidity for the asset (SPEC §2.6); nil: trades at the quoted price.
+    public var depth: DepthSpec? = nil
 
     public var pegTarget: String? {
         if case .peg(let to, _) = pricing { return to }
@@ -73,6 +75,8 @@ public struct MarketSpec: Sendable {
     public var assets: [AssetSpec]
     public var correlations: [CorrelationSpec]
     public var shocks: [ShockSpec]
+    /// Other borrowers liquidated into the collateral's depth (SPEC §2.6).
+    public var cascades: [CascadeSpec] = []
 
     public func asset(_ name: String) -> AssetSpec? { assets.first { $0.name == name } }
     public func index(of name: String) -> Int? { assets.firstIndex { $0.name == name } }

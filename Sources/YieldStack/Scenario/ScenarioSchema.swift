@@ -64,6 +64,7 @@ public enum ScenarioSchema {
             Property("to", name, required: true, "the asset this one is pegged to"),
             Property("ratio", .ref("ratio_model"), required: true),
         ]))),
+        Property("depth", .object(DepthSpec.schema)),
         Property("description", .string(.freeText("free text"))),
     ])
 
@@ -90,6 +91,7 @@ public enum ScenarioSchema {
             Property("rho", .number(NumberSchema(min: -1, max: 1)), required: true),
         ])), minCount: 0, maxCount: 1000, description: "pairs of stochastic assets whose normal shocks are correlated")),
         Property("shocks", .array(items: .object(shock), minCount: 0, maxCount: 10_000, description: "scheduled events applied at the start of their day on every path")),
+        Property("cascades", .array(items: .object(CascadeSpec.schema), minCount: 0, maxCount: 100, description: "other borrowers liquidated into a collateral's depth each day, after the market step")),
     ])
 
     // MARK: Layers

@@ -43,6 +43,7 @@ struct ScenarioValidator {
         checkAssets(&sink)
         checkCorrelations(&sink)
         checkShocks(&sink)
+        checkDepth(&sink)
         var names = Set<String>()
         for (si, strategy) in scenario.strategies.enumerated() {
             let path = ScenarioPath.root / "strategies" / si

@@ -45,6 +45,22 @@ public enum LiquidationModel {
         return collateral * collateralPrice * threshold / debtValue
     }
 
+    /// One liquidator call on a position at health factor `hf` < 1: repays
+    /// `closeFactor` of the debt (all of it below `fullLiquidationBelow`, or
+    /// when `forceFull`) and seizes repaid × P_d × (1 + bonus) / P_c of
+    /// collateral, capped at the collateral (then repaid = C·P_c / ((1 + bonus)·P_d)).
+    public static func step(collateral: Double, debt: Double, healthFactor hf: Double, collateralPrice: Double, debtPrice: Double,
+                            terms: Terms, forceFull: Bool = false) -> (repaid: Double, seized: Double, closeFactor: Double) {
+        let close = hf < terms.fullLiquidationBelow || forceFull ? 1.0 : terms.closeFactor
+        var repaid = debt * close
+        var seized = repaid * debtPrice * (1 + terms.bonus) / collateralPrice
+        if seized >= collateral {
+            seized = collateral
+            repaid = min(debt, collateral * collateralPrice / ((1 + terms.bonus) * debtPrice))
+        }
+        return (repaid, seized, close)
+    }
+
     /// Liquidates until healthy, out of collateral, or out of debt.
     /// `collateralPrice` is the oracle's price of one unit of collateral.
     public static func run(collateral c0: Double, debt d0: Double, collateralPrice: Double, debtPrice: Double, terms: Terms) -> Outcome {
@@ -57,13 +73,8 @@ public enum LiquidationModel {
         while rounds.count < 200, debt > 0, collateral > 0,
               let hf = healthFactor(collateral: collateral, debt: debt, collateralPrice: collateralPrice, debtPrice: debtPrice, threshold: terms.liquidationThreshold),
               hf < 1 {
-            let close = hf < terms.fullLiquidationBelow || rounds.count >= 100 ? 1.0 : terms.closeFactor
-            var repaid = debt * close
-            var seized = repaid * debtPrice * (1 + terms.bonus) / collateralPrice
-            if seized >= collateral {
-                seized = collateral
-                repaid = min(debt, collateral * collateralPrice / ((1 + terms.bonus) * debtPrice))
-            }
+            let (repaid, seized, close) = step(collateral: collateral, debt: debt, healthFactor: hf, collateralPrice: collateralPrice,
+                                               debtPrice: debtPrice, terms: terms, forceFull: rounds.count >= 100)
             collateral -= seized
             debt -= repaid
             if debt < 1e-12 * d0 { debt = 0 }

@@ -44,6 +44,7 @@ public struct HTMLReportRenderer {
         attribution(&out)
         risk(&out)
         market(&out)
+        depth(&out)
         timeline(&out)
         notes(&out)
         out.append("</main>")
@@ -269,6 +270,20 @@ public struct HTMLReportRenderer {
         out.append("<h2>Market</h2>")
         out.append("<p>The market the strategies saw on path 0: prices in \(h(currency)), peg ratios and the rates of rate-bearing layers.</p>")
         for c in charts { figure(&out, c, caption: nil) }
+        out.append("</section>")
+    }
+
+    /// Market depth and cascades (SPEC §2.6), when the scenario has depth.
+    private func depth(_ out: inout [String]) {
+        guard let section = DepthSection(run: run) else { return }
+        out.append("<section id=\"depth\">")
+        out.append("<h2>Market depth and cascades</h2>")
+        for t in section.tables {
+            out.append("<h3>\(h(t.title))</h3>")
+            out.append("<p>\(h(t.intro))</p>")
+            table(&out, t.headers.map(h), t.rows.map { $0.map(h) }, numericFrom: t.numericFrom)
+        }
+        for chart in ReportCharts.cascades(run, section) { figure(&out, chart, caption: nil) }
         out.append("</section>")
     }
 

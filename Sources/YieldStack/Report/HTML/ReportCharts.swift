@@ -301,4 +301,19 @@ enum ReportCharts {
         }
         return charts
     }
+
+    /// Cascade volume and the price after each day's cascade, path 0 (SPEC §2.6).
+    static func cascades(_ run: StoredRun, _ section: DepthSection) -> [Chart] {
+        let days = section.cascadeDays
+        guard !days.isEmpty else { return [] }
+        let bars = days.map { ChartBar(x0: Double($0.day) - 0.4, x1: Double($0.day) + 0.4, y0: 0, y1: $0.volume) }
+        let volume = Chart(id: "chart-cascade-volume", title: "Cascade volume per day (path 0)", xLabel: "Date",
+                           yLabel: "Collateral sold (\(run.currency))", x: .dates(start: run.start),
+                           marks: [.bars(name: "cascade volume", bars: bars, style: Palette.style(0))], includeZero: true)
+        let price = Chart(id: "chart-cascade-price", title: "Collateral price after the day's cascade (path 0)", xLabel: "Date",
+                          yLabel: "Price (\(run.currency))", x: .dates(start: run.start),
+                          marks: [.points(name: "price after the last round", points: days.map { ChartPoint(x: Double($0.day), y: $0.price) },
+                                          style: Palette.style(1))])
+        return [volume, price]
+    }
 }
