@@ -14,8 +14,12 @@ struct DepthSection {
     }
 
     var tables: [Table]
-    /// Cascade volume (value) and price after each day's last round, path 0, by day.
-    var cascadeDays: [(day: Int, volume: Double, price: Double)]
+    /// Cascade volume (value) and the price after each day's last round, in
+    /// the currency and in the quote asset, path 0, by day.
+    var cascadeDays: [(day: Int, volume: Double, price: Double, quotePrice: Double)]
+
+    /// Collateral assets that cascaded on path 0, in order of first appearance.
+    var cascadeAssets: [String]
 
     /// Cascade rounds listed at most in the rounds table.
     static let maxRounds = 60
@@ -40,15 +44,15 @@ struct DepthSection {
                     let value = s.metric(Metric.unwindValue(asset, when))
                     let label: String
                     if when == "day0" {
-                        label = "day 0 (\(run.start))"
+                        label = "day 0, \(run.start)"
                     } else {
                         let d = Int((s.metric(Metric.unwindWorstDay) ?? 0).rounded())
-                        label = run.paths > 1 ? "worst day (mean day \(d))" : "worst day (day \(d), \(run.start.adding(days: d)))"
+                        label = run.paths > 1 ? "worst, mean day \(d)" : "worst, day \(d), \(run.start.adding(days: d))"
                     }
-                    var row = [s.name, asset, label, Format.grouped(held, 4), money(value)]
+                    var row = [s.name, asset, label, Format.grouped(held, 4), Format.grouped(value ?? 0)]
                     for f in UnwindTracker.fractions {
                         let cost = s.metric(Metric.unwindCost(asset, when, f))
-                        row.append("\(money(cost)) (\(share(cost, of: value.map { $0 * f })))")
+                        row.append("\(cost.map { Format.grouped($0) } ?? "—") (\(share(cost, of: value.map { $0 * f })))")
                     }
                     rows.append(row)
                 }
@@ -57,8 +61,8 @@ struct DepthSection {
         if !rows.isEmpty {
             tables.append(Table(
                 title: "Unwind cost",
-                intro: "What selling part of each holding through the market's depth would cost against the quoted price (the shortfall, and its share of the quoted value sold), before any action's slippage: on day 0 and on the day of the lowest equity\(run.paths > 1 ? " (means over paths)" : ""). Holdings are every positive balance of the asset, collateral included.",
-                headers: ["Strategy", "Asset", "When", "Held", "Quoted value", "Exit 10 %", "Exit 25 %", "Exit 50 %", "Exit 100 %"],
+                intro: "What selling part of each holding through the market's depth would cost against the quoted price, in \(currency) (the shortfall, and in brackets its share of the quoted value sold), before any action's slippage: on day 0 and on the day of the lowest equity\(run.paths > 1 ? " (means over paths)" : ""). Holdings are every positive balance of the asset, collateral included.",
+                headers: ["Strategy", "Asset", "When", "Held", "Quoted value (\(currency))", "Exit 10 %", "Exit 25 %", "Exit 50 %", "Exit 100 %"],
                 rows: rows, numericFrom: 3))
         }
         // The largest sale within the liquidation bonus.
@@ -79,7 +83,8 @@ struct DepthSection {
                 headers: ["Strategy", "Asset", "Units", "Quoted value"], rows: rows, numericFrom: 2))
         }
         // Cascades: market figures, the same for every strategy.
-        var days: [(Int, Double, Double)] = []
+        var days: [(Int, Double, Double, Double)] = []
+        var assets: [String] = []
         if let first = run.strategies.first, let probability = first.metric(.cascadeProbability) {
             tables.append(Table(
                 title: "Liquidation cascades",
@@ -103,14 +108,19 @@ struct DepthSection {
                     intro: "Each round liquidates every bucket under health factor 1 once and sells what was seized; the next round sees the price after the sale.\(more)",
                     headers: ["Day", "Collateral", "Round", "Buckets", "Volume (units)", "Volume (value)", "Price after (quote)", "Price after"],
                     rows: list, numericFrom: 2))
-                var byDay: [Int: (Double, Double)] = [:]
-                for e in rounds { byDay[e.day] = ((byDay[e.day]?.0 ?? 0) + (e.value ?? 0), e.detailDictionary["price"] ?? .nan) }
-                days = byDay.keys.sorted().map { ($0, byDay[$0]!.0, byDay[$0]!.1) }
+                var byDay: [Int: (Double, Double, Double)] = [:]
+                for e in rounds {
+                    let d = e.detailDictionary
+                    byDay[e.day] = ((byDay[e.day]?.0 ?? 0) + (e.value ?? 0), d["price"] ?? .nan, d["quote_price"] ?? .nan)
+                }
+                days = byDay.keys.sorted().map { ($0, byDay[$0]!.0, byDay[$0]!.1, byDay[$0]!.2) }
+                for e in rounds { if let a = e.asset, !assets.contains(a) { assets.append(a) } }
             }
         }
         guard !tables.isEmpty else { return nil }
         self.tables = tables
-        cascadeDays = days.map { (day: $0.0, volume: $0.1, price: $0.2) }
+        cascadeDays = days.map { (day: $0.0, volume: $0.1, price: $0.2, quotePrice: $0.3) }
+        cascadeAssets = assets
     }
 }
 

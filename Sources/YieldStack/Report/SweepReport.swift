@@ -43,14 +43,19 @@ public struct SweepReport {
         // Final equity and return beside APY: variants that differ in `days`
         // (or in deposits) can have the higher APY and still end with less,
         // so APY alone could rank them backwards.
-        out.append("| # | " + axisHeads.joined(separator: " | ") + " | Strategy | Run | Final equity (mean) | Return (mean) | APY (mean) | CVaR 95 | Liquidation probability |")
-        out.append("|---:|" + axes.map { _ in "---|" }.joined() + "---|---:|---:|---:|---:|---:|---:|")
+        // A sweep of a market with cascades (SPEC §2.6) also shows how often
+        // one happened: with and without the cascade side by side.
+        let cascades = variants.contains { $0.run.strategies.contains { $0.metric(.cascadeProbability) != nil } }
+        out.append("| # | " + axisHeads.joined(separator: " | ") + " | Strategy | Run | Final equity (mean) | Return (mean) | APY (mean) | CVaR 95 | Liquidation probability |"
+            + (cascades ? " Cascade probability |" : ""))
+        out.append("|---:|" + axes.map { _ in "---|" }.joined() + "---|---:|---:|---:|---:|---:|---:|" + (cascades ? "---:|" : ""))
         for (v, run) in variants {
             for s in run.strategies {
                 let values = v.assignments.map { MarkdownText.json(JSONWriter.write($0.value)) }
                 out.append("| \(v.index + 1) | " + values.joined(separator: " | ") + " | \(Markdown.cell(s.name)) | \(run.id) | "
                     + "\(Markdown.number(s.metric(.finalEquity))) | \(Markdown.percent(s.metric(.totalReturn))) | \(Markdown.percent(s.metric(.apy))) | "
-                    + "\(Markdown.number(s.metric(.cvar95))) | \(Markdown.percent(s.metric(.liquidationProbability))) |")
+                    + "\(Markdown.number(s.metric(.cvar95))) | \(Markdown.percent(s.metric(.liquidationProbability))) |"
+                    + (cascades ? " \(Markdown.percent(s.metric(.cascadeProbability) ?? 0)) |" : ""))
             }
         }
         return out.joined(separator: "\n") + "\n"
@@ -75,7 +80,7 @@ public struct SweepReport {
                             (Metric.apy.name, JSONBuild.number(s.metric(.apy))),
                             (Metric.cvar95.name, JSONBuild.number(s.metric(.cvar95))),
                             (Metric.liquidationProbability.name, JSONBuild.number(s.metric(.liquidationProbability))),
-                        ])
+                        ] + (s.metric(.cascadeProbability).map { [(Metric.cascadeProbability.name, JSONValue.number($0))] } ?? []))
                     })),
                 ])
             })),

@@ -259,11 +259,11 @@ struct DepthTests {
         let report = ReportRenderer(run: output.stored, databasePath: ":memory:").render()
         #expect(report.contains("## Market depth and cascades"))
         let row = try #require(report.split(separator: "\n").first { $0.hasPrefix("| borrower | stETH | day 0") })
-        #expect(row.contains("1,980.20 USD (0.99 %)"))
+        #expect(row.contains("| 1,980.20 (0.99 %) |"))
         #expect(report.contains("| borrower | stETH | 810.81 |"))
         let html = HTMLReportRenderer(run: output.stored, databasePath: ":memory:").render()
         #expect(html.contains("<h2>Market depth and cascades</h2>"))
-        #expect(html.contains("1,980.20 USD (0.99 %)"))
+        #expect(html.contains("1,980.20 (0.99 %)"))
     }
 
     // MARK: Validation

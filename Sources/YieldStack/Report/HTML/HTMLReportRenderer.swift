@@ -283,7 +283,7 @@ public struct HTMLReportRenderer {
             out.append("<p>\(h(t.intro))</p>")
             table(&out, t.headers.map(h), t.rows.map { $0.map(h) }, numericFrom: t.numericFrom)
         }
-        for chart in ReportCharts.cascades(run, section) { figure(&out, chart, caption: nil) }
+        for chart in ReportCharts.cascades(run, section, marketSeries) { figure(&out, chart, caption: nil) }
         out.append("</section>")
     }
 

@@ -302,18 +302,36 @@ enum ReportCharts {
         return charts
     }
 
-    /// Cascade volume and the price after each day's cascade, path 0 (SPEC §2.6).
-    static func cascades(_ run: StoredRun, _ section: DepthSection) -> [Chart] {
+    /// Cascade volume per day and the collateral's price over the run with
+    /// the price after each day's cascade marked, path 0 (SPEC §2.6).
+    static func cascades(_ run: StoredRun, _ section: DepthSection, _ series: [ChartSeries]) -> [Chart] {
         let days = section.cascadeDays
         guard !days.isEmpty else { return [] }
-        let bars = days.map { ChartBar(x0: Double($0.day) - 0.4, x1: Double($0.day) + 0.4, y0: 0, y1: $0.volume) }
+        let volumeByDay = Dictionary(days.map { ($0.day, $0.volume) }, uniquingKeysWith: +)
+        // A bar for every day (zero without a cascade), so the axis spans the run.
+        let bars = (0..<run.days).map { d in ChartBar(x0: Double(d) - 0.4, x1: Double(d) + 0.4, y0: 0, y1: volumeByDay[d] ?? 0) }
         let volume = Chart(id: "chart-cascade-volume", title: "Cascade volume per day (path 0)", xLabel: "Date",
                            yLabel: "Collateral sold (\(run.currency))", x: .dates(start: run.start),
                            marks: [.bars(name: "cascade volume", bars: bars, style: Palette.style(0))], includeZero: true)
-        let price = Chart(id: "chart-cascade-price", title: "Collateral price after the day's cascade (path 0)", xLabel: "Date",
-                          yLabel: "Price (\(run.currency))", x: .dates(start: run.start),
-                          marks: [.points(name: "price after the last round", points: days.map { ChartPoint(x: Double($0.day), y: $0.price) },
-                                          style: Palette.style(1))])
+        // A pegged collateral's ratio shows the cascade; its price in the
+        // currency mostly shows the peg target's moves.
+        var marks: [ChartMark] = []
+        var pegged = false
+        for name in section.cascadeAssets {
+            if let s = series.first(where: { $0.kind == .peg && $0.name == name + " ratio" }) {
+                pegged = true
+                marks.append(.line(name: s.name, points: s.values.enumerated().map { ChartPoint(x: Double($0.offset), y: $0.element ?? .nan) },
+                                   style: Palette.style(marks.count)))
+            } else if let s = series.first(where: { $0.kind == .price && $0.name == name }) {
+                marks.append(.line(name: "\(name) price", points: s.values.enumerated().map { ChartPoint(x: Double($0.offset), y: $0.element ?? .nan) },
+                                   style: Palette.style(marks.count)))
+            }
+        }
+        marks.append(.points(name: "after the day's last cascade round",
+                             points: days.map { ChartPoint(x: Double($0.day), y: pegged ? $0.quotePrice : $0.price) },
+                             style: Palette.style(marks.count)))
+        let price = Chart(id: "chart-cascade-price", title: pegged ? "Cascaded peg ratio (path 0)" : "Cascaded collateral price (path 0)",
+                          xLabel: "Date", yLabel: pegged ? "Ratio to the pegged asset" : "Price (\(run.currency))", x: .dates(start: run.start), marks: marks)
         return [volume, price]
     }
 }
