@@ -72,7 +72,8 @@ public struct StableSwapModel: AMMModel {
 
     /// The balance x at which the pool on invariant D prices x at `target`.
     /// Secant iterations on ln x from `guess`, kept inside a bracket and
-    /// falling back to bisection, to about 1e-14 relative.
+    /// falling back to bisection (also whenever three steps have not halved
+    /// the bracket), to about 1e-14 relative.
     public static func balanceAtPrice(_ target: Double, invariant d: Double, whitepaperA a: Double, guess: Double? = nil) -> Double {
         func g(_ s: Double) -> Double {
             let x = exp(s)
@@ -92,12 +93,17 @@ public struct StableSwapModel: AMMModel {
         if g0 > 0 { lo = max(lo, s0) } else { hi = min(hi, s0) }
         var s1 = s0 + (g0 > 0 ? 1e-3 : -1e-3)
         s1 = min(max(s1, lo), hi)
-        for _ in 0..<100 {
+        // Where the price falls off a cliff (large A, far from balance) the
+        // secant alone can crawl along one side of the bracket; bisecting
+        // whenever three steps have not halved it bounds the iterations.
+        var halved = hi - lo, sinceHalved = 0
+        for _ in 0..<400 {
             let g1 = g(s1)
             if g1 == 0 { return exp(s1) }
             if g1 > 0 { lo = max(lo, s1) } else { hi = min(hi, s1) }
+            if hi - lo <= halved / 2 { halved = hi - lo; sinceHalved = 0 } else { sinceHalved += 1 }
             var next = g1 != g0 ? s1 - g1 * (s1 - s0) / (g1 - g0) : (lo + hi) / 2
-            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
+            if !(next > lo && next < hi) || sinceHalved >= 3 { next = (lo + hi) / 2 }
             s0 = s1
             g0 = g1
             s1 = next
