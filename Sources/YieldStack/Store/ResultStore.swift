@@ -492,13 +492,15 @@ public final class ResultStore: @unchecked Sendable {
         let insertStrategy = try db.makeStatement(sql: "INSERT INTO strategies VALUES (?, ?, ?, ?, ?)")
         let insertLayer = try db.makeStatement(sql: "INSERT INTO layers VALUES (?, ?, ?, ?, ?, ?)")
         let insertAsset = try db.makeStatement(sql: "INSERT INTO run_assets VALUES (?, ?, ?)")
-        // The compact tables (v3): integer keys, no per-row text; one statement per table.
-        let insertDaily = try BulkInsert(db, sql: "INSERT INTO daily_data VALUES (?, ?, ?, ?, ?, ?, ?)")
-        let insertLayerDaily = try BulkInsert(db, sql: "INSERT INTO layer_daily_data VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertQuantile = try BulkInsert(db, sql: "INSERT INTO daily_quantiles_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertPath = try BulkInsert(db, sql: "INSERT INTO path_summary_data VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let insertLayerRate = try BulkInsert(db, sql: "INSERT INTO layer_rates_data VALUES (?, ?, ?, ?, ?, ?)")
-        let insertMarket = try BulkInsert(db, sql: "INSERT INTO market_daily_data VALUES (?, ?, ?, ?, ?, ?)")
+        // The compact tables (v3): integer keys, no per-row text, many rows per statement.
+        // 32 rows a statement: 0.51 s → 0.26 s for a 100-path year of two strategies; 64 or 128 gain nothing more.
+        let batch = 32
+        let insertDaily = try BatchInsert(db, table: "daily_data", columns: 7, shared: 2, batch: batch)
+        let insertLayerDaily = try BatchInsert(db, table: "layer_daily_data", columns: 8, shared: 2, batch: batch)
+        let insertQuantile = try BatchInsert(db, table: "daily_quantiles_data", columns: 9, shared: 2, batch: batch)
+        let insertPath = try BatchInsert(db, table: "path_summary_data", columns: 14, shared: 2, batch: batch)
+        let insertLayerRate = try BatchInsert(db, table: "layer_rates_data", columns: 6, shared: 2, batch: batch)
+        let insertMarket = try BatchInsert(db, table: "market_daily_data", columns: 6, shared: 1, batch: batch)
         // Events and metrics are few: they keep their v1 tables, keyed by name.
         let insertEvent = try BulkInsert(db, sql: """
             INSERT INTO events (run_id, strategy, path, day, date, kind, layer_id, asset, amount, value, detail)
@@ -516,43 +518,38 @@ public final class ResultStore: @unchecked Sendable {
             for (l, layer) in summary.layers.enumerated() {
                 try insertLayer.execute(arguments: [runID, name, l, layer.id, layer.type, layer.asset])
             }
-            // Run id and strategy are the first two columns of every bulk table.
+            // Run id and strategy are the first two columns of every table written per strategy.
             for statement in compact {
-                statement.bind(1, runID)
-                statement.bind(2, s)
+                try statement.setShared(0, runID)
+                try statement.setShared(1, s)
             }
             for statement in named {
                 statement.bind(1, runID)
                 statement.bind(2, name)
             }
             for row in r.daily {
-                insertDaily.bind(3, row.path)
-                insertDaily.bind(4, row.day)
-                insertDaily.bind(5, row.equity)
-                insertDaily.bind(6, row.debt)
-                insertDaily.bind(7, row.healthFactor)
-                try insertDaily.step()
+                insertDaily.add(row.path)
+                insertDaily.add(row.day)
+                insertDaily.add(row.equity)
+                insertDaily.add(row.debt)
+                insertDaily.add(row.healthFactor)
+                try insertDaily.endRow()
                 try tick()
             }
             for row in r.layerDaily {
-                insertLayerDaily.bind(3, row.path)
-                insertLayerDaily.bind(4, row.day)
-                insertLayerDaily.bind(5, row.layer)
-                insertLayerDaily.bind(6, row.amount)
-                insertLayerDaily.bind(7, row.value)
-                insertLayerDaily.bind(8, row.yieldToDate)
-                try insertLayerDaily.step()
+                insertLayerDaily.add(row.path)
+                insertLayerDaily.add(row.day)
+                insertLayerDaily.add(row.layer)
+                insertLayerDaily.add(row.amount)
+                insertLayerDaily.add(row.value)
+                insertLayerDaily.add(row.yieldToDate)
+                try insertLayerDaily.endRow()
                 try tick()
             }
             for q in summary.quantiles {
-                insertQuantile.bind(3, q.day)
-                insertQuantile.bind(4, q.p05)
-                insertQuantile.bind(5, q.p25)
-                insertQuantile.bind(6, q.p50)
-                insertQuantile.bind(7, q.p75)
-                insertQuantile.bind(8, q.p95)
-                insertQuantile.bind(9, q.mean)
-                try insertQuantile.step()
+                insertQuantile.add(q.day)
+                for v in [q.p05, q.p25, q.p50, q.p75, q.p95, q.mean] { insertQuantile.add(v) }
+                try insertQuantile.endRow()
                 try tick()
             }
             for e in r.events {
@@ -569,19 +566,19 @@ public final class ResultStore: @unchecked Sendable {
                 try tick()
             }
             for (p, o) in r.paths.enumerated() {
-                insertPath.bind(3, r.firstPath + p)
-                insertPath.bind(4, o.initialValue)
-                insertPath.bind(5, o.finalEquity)
-                insertPath.bind(6, o.netFlows)
-                insertPath.bind(7, o.totalReturn)
-                insertPath.bind(8, o.maxDrawdown)
-                insertPath.bind(9, o.liquidations > 0)
-                insertPath.bind(10, o.liquidations)
-                insertPath.bind(11, o.firstLiquidationDay)
-                insertPath.bind(12, o.minHealthFactor)
-                insertPath.bind(13, o.badDebt)
-                insertPath.bind(14, o.marketReturn)
-                try insertPath.step()
+                insertPath.add(r.firstPath + p)
+                insertPath.add(o.initialValue)
+                insertPath.add(o.finalEquity)
+                insertPath.add(o.netFlows)
+                insertPath.add(o.totalReturn)
+                insertPath.add(o.maxDrawdown)
+                insertPath.add(o.liquidations > 0)
+                insertPath.add(o.liquidations)
+                insertPath.add(o.firstLiquidationDay)
+                insertPath.add(o.minHealthFactor)
+                insertPath.add(o.badDebt)
+                insertPath.add(o.marketReturn)
+                try insertPath.endRow()
                 try tick()
             }
             for (metric, value) in summary.metrics {
@@ -591,27 +588,30 @@ public final class ResultStore: @unchecked Sendable {
                 try tick()
             }
             for row in r.layerRates {
-                insertLayerRate.bind(3, row.path)
-                insertLayerRate.bind(4, row.day)
-                insertLayerRate.bind(5, row.layer)
-                insertLayerRate.bind(6, row.rate)
-                try insertLayerRate.step()
+                insertLayerRate.add(row.path)
+                insertLayerRate.add(row.day)
+                insertLayerRate.add(row.layer)
+                insertLayerRate.add(row.rate)
+                try insertLayerRate.endRow()
                 try tick()
             }
+            // A strategy's rows are written before the next strategy's shared columns are bound.
+            for statement in compact { try statement.finish() }
         }
         for (a, asset) in scenario.market.assets.enumerated() {
             try insertAsset.execute(arguments: [runID, a, asset.name])
         }
-        insertMarket.bind(1, runID)
+        try insertMarket.setShared(0, runID)
         for row in result.marketDaily {
-            insertMarket.bind(2, row.path)
-            insertMarket.bind(3, row.day)
-            insertMarket.bind(4, row.asset)
-            insertMarket.bind(5, row.price)
-            insertMarket.bind(6, row.ratio)
-            try insertMarket.step()
+            insertMarket.add(row.path)
+            insertMarket.add(row.day)
+            insertMarket.add(row.asset)
+            insertMarket.add(row.price)
+            insertMarket.add(row.ratio)
+            try insertMarket.endRow()
             try tick()
         }
+        try insertMarket.finish()
         return runID
     }
 
