@@ -35,8 +35,10 @@ enum StoreSchema {
         "start_date", "currency", "stored_paths", "tool_version", "started_at", "finished_at", "status",
     ]
 
-    /// Tables holding a run's rows, parents first (the order an import
-    /// inserts them in), each with its `ORDER BY` for `dump(table:run:)`.
+    /// Relations holding a run's rows under their released names, parents
+    /// first (the order an import inserts them in), each with its `ORDER BY`
+    /// for `dump(table:run:)`. From v3 the bulky ones (`compactTables`) are
+    /// views; an import fills their compact tables instead.
     static let runTables: [(name: String, order: String)] = [
         ("runs", "id"), ("strategies", "position"), ("layers", "strategy, position"), ("daily", "strategy, path, day"),
         ("layer_daily", "strategy, path, day, layer_id"), ("daily_quantiles", "strategy, day"), ("events", "id"),
