@@ -39,3 +39,95 @@ struct BulkInsert {
         }
     }
 }
+
+/// Many rows per `INSERT … VALUES (…), (…), …` statement: SQLite's cost per
+/// statement execution (step, reset, opening the table) is then paid once
+/// per `batch` rows. The leading `shared` columns (run id, strategy) are the
+/// same for every row and bound once, as `?1…?shared`; a row's own values
+/// are buffered and bound when its batch is full, or by `finish()` through
+/// a statement sized to the rows left.
+final class BatchInsert {
+    enum Value {
+        case int(Int64), double(Double), null
+    }
+
+    private let db: Database
+    private let table: String
+    private let shared: Int
+    private let perRow: Int
+    private let batch: Int
+    private var statements: [Int: BulkInsert] = [:]
+    private var sharedValues: [Value]
+    private var values: [Value] = []
+
+    /// `columns`: all of the table's columns, in order, the `shared` first.
+    init(_ db: Database, table: String, columns: Int, shared: Int, batch: Int = 32) throws {
+        self.db = db
+        self.table = table
+        self.shared = shared
+        perRow = columns - shared
+        self.batch = batch
+        sharedValues = Array(repeating: .null, count: shared)
+        values.reserveCapacity(batch * perRow)
+    }
+
+    private func statement(rows: Int) throws -> BulkInsert {
+        if let s = statements[rows] { return s }
+        let head = (0..<shared).map { "?\($0 + 1)" }
+        let tuples = (0..<rows).map { r in
+            "(" + (head + (0..<perRow).map { "?\(shared + r * perRow + $0 + 1)" }).joined(separator: ", ") + ")"
+        }
+        let s = try BulkInsert(db, sql: "INSERT INTO \(table) VALUES " + tuples.joined(separator: ", "))
+        for (i, v) in sharedValues.enumerated() { Self.bind(s, Int32(i + 1), v) }
+        statements[rows] = s
+        return s
+    }
+
+    @inline(__always) private static func bind(_ s: BulkInsert, _ i: Int32, _ v: Value) {
+        switch v {
+        case .int(let x): s.bind(i, x)
+        case .double(let x): s.bind(i, x)
+        case .null: s.bindNull(i)
+        }
+    }
+
+    /// Sets shared column `i` (0-based) for the rows added from now on.
+    func setShared(_ i: Int, _ v: Int64) throws {
+        try flushWhole()
+        sharedValues[i] = .int(v)
+        for s in statements.values { s.bind(Int32(i + 1), v) }
+    }
+
+    func setShared(_ i: Int, _ v: Int) throws { try setShared(i, Int64(v)) }
+
+    @inline(__always) func add(_ v: Int) { values.append(.int(Int64(v))) }
+    @inline(__always) func add(_ v: Double) { values.append(.double(v)) }
+    @inline(__always) func add(_ v: Bool) { values.append(.int(v ? 1 : 0)) }
+    @inline(__always) func add(_ v: Double?) { values.append(v.map { .double($0) } ?? .null) }
+    @inline(__always) func add(_ v: Int?) { values.append(v.map { .int(Int64($0)) } ?? .null) }
+
+    /// Ends the current row; runs the statement when a batch is full.
+    @inline(__always) func endRow() throws {
+        if values.count == batch * perRow { try flush(rows: batch) }
+    }
+
+    private func flush(rows: Int) throws {
+        let s = try statement(rows: rows)
+        var i = Int32(shared + 1)
+        for v in values {
+            Self.bind(s, i, v)
+            i += 1
+        }
+        try s.step()
+        values.removeAll(keepingCapacity: true)
+    }
+
+    private func flushWhole() throws {
+        guard !values.isEmpty else { return }
+        precondition(values.count % perRow == 0, "BatchInsert: a row was left unfinished")
+        try flush(rows: values.count / perRow)
+    }
+
+    /// Writes the rows still buffered.
+    func finish() throws { try flushWhole() }
+}
