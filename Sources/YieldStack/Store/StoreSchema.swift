@@ -18,6 +18,7 @@ enum StoreSchema {
         Migration(identifier: "v1-runs", apply: v1Runs),
         Migration(identifier: "v2-market-daily-layer-rates", apply: v2MarketDailyLayerRates),
         Migration(identifier: "v3-integer-keys", apply: v3IntegerKeys),
+        Migration(identifier: "v4-cascade-events", apply: v4CascadeEvents),
     ]
 
     /// The same migrations for GRDB's `DatabaseMigrator` (same identifiers,
@@ -45,6 +46,10 @@ enum StoreSchema {
         ("path_summary", "strategy, path"), ("metrics", "strategy, name"),
         ("market_daily", "path, day, asset"), ("layer_rates", "strategy, path, day, layer_id"),
     ]
+
+    /// The event kinds of 0.1.0 and 0.2.0, as v1 created its CHECK.
+    static let v1EventKinds = ["shock", "flow", "reward_payout", "maturity", "unbonded", "redemption", "liquidation",
+                               "bad_debt", "rule", "refused_action"]
 
     /// Released 0.1.0. Never edit: a change is a new migration.
     @Sendable static func v1Runs(_ db: Database) throws {
@@ -126,7 +131,7 @@ enum StoreSchema {
             t.column("day", .integer).notNull()
             t.column("date", .text).notNull()
             t.column("kind", .text).notNull()
-                .check(sql: "kind IN (\(EventKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")))")
+                .check(sql: "kind IN (\(v1EventKinds.map { "'\($0)'" }.joined(separator: ", ")))")
             t.column("layer_id", .text)
             t.column("asset", .text)
             t.column("amount", .double)
@@ -353,5 +358,38 @@ enum StoreSchema {
         }
         for (released, _) in compactTables { try db.execute(sql: "DROP TABLE \(released)_v2") }
         for view in releasedViews { try db.execute(sql: "CREATE VIEW \(view.name) AS \(view.sql)") }
+    }
+
+    /// The event kinds `events.kind` accepts from v4 on: 0.2.0's and
+    /// `cascade` (SPEC §2.6). Written out, not read from `EventKind`, so the
+    /// migration means the same in every later version; a new kind is a new
+    /// migration.
+    static let v4EventKinds = ["shock", "flow", "reward_payout", "maturity", "unbonded", "redemption", "liquidation",
+                               "bad_debt", "rule", "refused_action", "cascade"]
+
+    /// SQLite cannot alter a CHECK constraint, so `events` is rebuilt with
+    /// the same columns, rows, ids and index and the wider kind list.
+    @Sendable static func v4CascadeEvents(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE events RENAME TO events_v3")
+        try db.execute(sql: "DROP INDEX IF EXISTS events_by_path")
+        try db.create(table: "events") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("run_id", .integer).notNull()
+            t.column("strategy", .text).notNull()
+            t.column("path", .integer)
+            t.column("day", .integer).notNull()
+            t.column("date", .text).notNull()
+            t.column("kind", .text).notNull()
+                .check(sql: "kind IN (\(v4EventKinds.map { "'\($0)'" }.joined(separator: ", ")))")
+            t.column("layer_id", .text)
+            t.column("asset", .text)
+            t.column("amount", .double)
+            t.column("value", .double)
+            t.column("detail", .text).notNull().check(sql: "json_valid(detail)")
+            t.foreignKey(["run_id", "strategy"], references: "strategies", columns: ["run_id", "name"], onDelete: .cascade)
+        }
+        try db.execute(sql: "INSERT INTO events SELECT * FROM events_v3")
+        try db.execute(sql: "DROP TABLE events_v3")
+        try db.create(index: "events_by_path", on: "events", columns: ["run_id", "strategy", "path", "day"])
     }
 }
