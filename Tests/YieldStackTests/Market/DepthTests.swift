@@ -266,6 +266,24 @@ struct DepthTests {
         #expect(html.contains("1,980.20 (0.99 %)"))
     }
 
+    @Test("an exit to ETH sells the stETH through the pool: 1000 stETH at ratio 0.97 return 10000·970/10970 ETH, less 0.3 % slippage; the rest of the day sees the displaced ratio")
+    func exitConversionThroughDepth() throws {
+        let strategies = """
+            [ { "name": "holder", "capital": { "asset": "stETH", "amount": 1000 }, "layers": [ { "id": "h", "type": "hold" } ],
+                "rules": [ { "when": { "day": 1 }, "then": { "action": "exit", "to": "ETH", "slippage": 0.003 } } ] } ]
+            """
+        let result = try TestSupport.run(Self.scenario(days: 3, strategies: strategies))
+        let r = result.strategies[0]
+        let out = 10_000 * 970 / 10_970.0
+        let received = out * (1 - 0.003)
+        // Day 1 and 2 hold only ETH at 2000: final equity is what the exit raised.
+        expectClose(r.paths[0].finalEquity, received * 2000, 1e-6)
+        let m = Self.summary(result)
+        // Shortfall against the quoted 1000 × 0.97 × 2000, and the slippage on what the pool paid.
+        expectClose((m[Metric.attribution("spot", .priceImpact)] ?? 0) ?? 0, -(970 - out) * 2000, 1e-6)
+        expectClose((m[Metric.attribution("spot", .costs)] ?? 0) ?? 0, -out * 0.003 * 2000, 1e-6)
+    }
+
     // MARK: Validation
 
     @Test("a cascade needs a collateral with depth, a stableswap depth needs amplification, shares add up to at most 1")
