@@ -27,10 +27,38 @@ final class RuleEngine {
         }
     }
 
+    /// What a compiled condition reads, with every name resolved to an index
+    /// and no payload that needs reference counting, so the loop over paths
+    /// copies plain values only.
+    enum Probe {
+        case day(Int)
+        case healthFactor(layer: Int)
+        case ltv(layer: Int)
+        case apr(layer: Int)
+        case price(asset: Int)
+        case peg(asset: Int)
+        case equity
+        case drawdown
+        /// An unknown layer or asset: never holds.
+        case never
+    }
+
+    /// A rule ready for the loop over paths: `value < threshold` (below) or
+    /// `value > threshold` (above) on the probe's value, NaN where it has none.
+    struct CompiledRule {
+        var probe: Probe
+        var below: Bool
+        var threshold: Double
+        var once: Bool
+    }
+
     let rules: [RuleSpec]
     let conditions: [CompiledCondition]
+    let compiled: [CompiledRule]
     /// fired[r][p] ≠ 0 once rule r has acted on path p (what `once` counts).
     let fired: [PathIntVector]
+    /// Each path's value of the probe being checked.
+    let values: PathVector
     /// Whether a condition reads equity or drawdown, so the runner must value
     /// the paths before the rules run.
     let needsProvisionalValuation: Bool
@@ -51,25 +79,85 @@ final class RuleEngine {
         rules = strategy.rules
         let market = ctx.market
         conditions = strategy.rules.map { CompiledCondition($0.when, strategy: strategy, market: market) }
+        compiled = zip(strategy.rules, conditions).map { rule, c in Self.compile(c, once: rule.once) }
         let arena = ctx.ledger.arena
         fired = strategy.rules.map { _ in arena.intVector(0) }
+        values = arena.vector()
         needsProvisionalValuation = strategy.rules.contains { rule in
             if case .metric(let m, _, _, _) = rule.when { return m == .drawdown || m == .equity }
             return false
         }
     }
 
+    static func compile(_ c: CompiledCondition, once: Bool) -> CompiledRule {
+        switch c.condition {
+        case .day(let n):
+            return CompiledRule(probe: .day(n), below: false, threshold: 0, once: once)
+        case .metric(let metric, let comparison, _, _):
+            let (below, x): (Bool, Double)
+            switch comparison {
+            case .below(let v): (below, x) = (true, v)
+            case .above(let v): (below, x) = (false, v)
+            }
+            let probe: Probe
+            switch metric {
+            case .healthFactor: probe = c.layer.map { .healthFactor(layer: $0) } ?? .never
+            case .ltv: probe = c.layer.map { .ltv(layer: $0) } ?? .never
+            case .apr: probe = c.layer.map { .apr(layer: $0) } ?? .never
+            case .price: probe = c.asset.map { .price(asset: $0) } ?? .never
+            case .peg: probe = c.asset.map { .peg(asset: $0) } ?? .never
+            case .equity: probe = .equity
+            case .drawdown: probe = .drawdown
+            }
+            return CompiledRule(probe: probe, below: below, threshold: x, once: once)
+        }
+    }
+
     /// Step 5 on every path: each rule in file order; a `once` rule that has
     /// acted on a path is skipped there. `equity` is today's provisional
-    /// valuation (read by `equity` and `drawdown` conditions).
+    /// valuation (read by `equity` and `drawdown` conditions). A rule's
+    /// condition is read for every path in one pass (one call per layer, not
+    /// per path), then acted on path by path: paths are independent, so an
+    /// action on one cannot change another's value.
     func apply(day d: Int, equity: PathVector, performance: PerformanceIndex) {
         let n = ctx.count
-        for (r, rule) in rules.enumerated() {
+        let values = self.values
+        for r in compiled.indices {
+            let rule = compiled[r]
             let fired = self.fired[r]
+            switch rule.probe {
+            case .never:
+                continue
+            case .day(let k):
+                guard d == k else { continue }
+                for p in 0..<n {
+                    if rule.once, fired[p] != 0 { continue }
+                    if perform(index: r, p) { fired[p] = 1 }
+                }
+                continue
+            case .healthFactor(let i):
+                layers[i].healthFactors(into: values, ctx: ctx)
+            case .ltv(let i):
+                let layer = layers[i]
+                for p in 0..<n { values[p] = layer.ltv(p, ctx: ctx) ?? .nan }
+            case .apr(let i):
+                let layer = layers[i]
+                for p in 0..<n { values[p] = layer.currentRate(p, ctx: ctx) ?? .nan }
+            case .price(let a):
+                for p in 0..<n { values[p] = ctx.price(a, p) }
+            case .peg(let a):
+                for p in 0..<n { values[p] = ctx.today.ratio(a, p) ?? .nan }
+            case .equity:
+                values.copy(from: equity)
+            case .drawdown:
+                for p in 0..<n { values[p] = performance.provisionalDrawdown(p, equity: equity[p], day: d) }
+            }
+            let x = rule.threshold
             for p in 0..<n {
                 if rule.once, fired[p] != 0 { continue }
-                guard conditionHolds(conditions[r], p, day: d, equity: equity, performance: performance) else { continue }
-                if perform(rule, index: r, p) { fired[p] = 1 }
+                let v = values[p]
+                guard rule.below ? v < x : v > x else { continue }
+                if perform(index: r, p) { fired[p] = 1 }
             }
         }
     }
@@ -102,7 +190,8 @@ final class RuleEngine {
 
     /// Carries out a rule's action on path p; returns whether the rule acted
     /// (done or refused), which is what `once` counts.
-    private func perform(_ rule: RuleSpec, index r: Int, _ p: Int) -> Bool {
+    private func perform(index r: Int, _ p: Int) -> Bool {
+        let rule = rules[r]
         let action = rule.then
         var outcomes: [(LayerRuntime, ActionOutcome)] = []
         var convertTo: Int?

@@ -48,6 +48,8 @@ final class StrategyRunner {
     private var cascadeCursor = 0
     /// Unwind costs through depth (SPEC §2.6); nil without depth.
     let unwind: UnwindTracker?
+    /// Today's health factors of each borrowing layer, after valuation.
+    let healthFactors: [PathVector]
 
     init(scenario: Scenario, strategyIndex: Int, market: MarketChunk, recording: RecordingPlan) {
         self.scenario = scenario
@@ -78,6 +80,8 @@ final class StrategyRunner {
         rules = RuleEngine(strategy: strategy, layers: layers, ctx: ctx)
         borrowing = layers.filter { $0.spec.capabilities.contains(.borrows) }
         unwind = UnwindTracker(ctx: ctx, layers: layers)
+        let arena = self.arena
+        healthFactors = borrowing.map { _ in arena.vector() }
     }
 
     /// Runs every day of the scenario on the chunk and collects the results
@@ -130,17 +134,21 @@ final class StrategyRunner {
                 guard e.isFinite else { throw fault(p, "equity is \(e)") }
                 performance.record(p, equity: e, day: d)
                 equityMatrix[d * n + p] = e
-                for layer in borrowing {
-                    if let hf = layer.healthFactor(p, ctx: ctx) { ctx.observe(healthFactor: hf, p) }
-                }
+            }
+            // Each borrowing layer's health factors once: observed, then recorded.
+            for (i, layer) in borrowing.enumerated() {
+                let hfs = healthFactors[i]
+                layer.healthFactors(into: hfs, ctx: ctx)
+                for p in 0..<n where !hfs[p].isNaN { ctx.observe(healthFactor: hfs[p], p) }
             }
             for p in stored {
                 let path = market.firstPath + p
                 var debt = 0.0
                 var hf: Double?
-                for layer in borrowing {
+                for (i, layer) in borrowing.enumerated() {
                     debt += layer.debtValue(p, ctx: ctx)
-                    if let h = layer.healthFactor(p, ctx: ctx) { hf = min(hf ?? .infinity, h) }
+                    let h = healthFactors[i][p]
+                    if !h.isNaN { hf = min(hf ?? .infinity, h) }
                 }
                 daily.append(DailyRecord(path: path, day: d, equity: equity[p], debt: debt, healthFactor: hf))
                 for (l, layer) in layers.enumerated() {

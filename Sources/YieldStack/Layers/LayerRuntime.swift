@@ -54,6 +54,10 @@ public protocol LayerRuntime: AnyObject {
     func debtValue(_ p: Int, ctx: StrategyContext) -> Double
     /// Health factor, nil without debt.
     func healthFactor(_ p: Int, ctx: StrategyContext) -> Double?
+    /// Every path's health factor into `out` (NaN without debt), equal to
+    /// `healthFactor(p, ctx:)` path by path: one call per layer and day
+    /// where the engine needs them all (rules, recording).
+    func healthFactors(into out: PathVector, ctx: StrategyContext)
     /// Loan-to-value, nil for layers that do not borrow.
     func ltv(_ p: Int, ctx: StrategyContext) -> Double?
     /// The layer's current annual rate, for `apr` conditions.
@@ -81,6 +85,9 @@ extension LayerRuntime {
     public func debt(_ p: Int) -> Double { 0 }
     public func debtValue(_ p: Int, ctx: StrategyContext) -> Double { 0 }
     public func healthFactor(_ p: Int, ctx: StrategyContext) -> Double? { nil }
+    public func healthFactors(into out: PathVector, ctx: StrategyContext) {
+        for p in 0..<out.count { out[p] = healthFactor(p, ctx: ctx) ?? .nan }
+    }
     public func ltv(_ p: Int, ctx: StrategyContext) -> Double? { nil }
     public func currentRate(_ p: Int, ctx: StrategyContext) -> Double? { nil }
     public func finalMetrics(_ p: Int, days: Int) -> [(String, Double?)] { [] }

@@ -425,6 +425,28 @@ public final class LendingLayer: LayerRuntime {
                                              debtPrice: ctx.price(borrowAsset, p), threshold: config.liquidationThreshold)
     }
 
+    /// The same arithmetic as `healthFactor(_:ctx:)`, with the day's price
+    /// rows read once.
+    public func healthFactors(into out: PathVector, ctx: StrategyContext) {
+        let d = ctx.day
+        let oracleGrid = ctx.market.prices[oracleAsset]
+        let borrowGrid = ctx.market.prices[borrowAsset]
+        let lt = config.liquidationThreshold
+        let depth = ctx.impact != nil
+        for p in 0..<collateral.count {
+            let owed = max(0, -debtSlot[p])
+            let c = collateral[p]
+            guard owed > 1e-12 * max(1, c) else { out[p] = .nan; continue }
+            var o = oracleGrid[d, p], pb = borrowGrid[d, p]
+            if depth {
+                o *= ctx.factor(oracleAsset, p)
+                pb *= ctx.factor(borrowAsset, p)
+            }
+            let debtValue = owed * pb
+            out[p] = debtValue > 0 ? c * o * lt / debtValue : .nan
+        }
+    }
+
     public func ltv(_ p: Int, ctx: StrategyContext) -> Double? {
         let value = collateral[p] * oraclePrice(p, ctx)
         let owed = debt(p) * ctx.price(borrowAsset, p)
