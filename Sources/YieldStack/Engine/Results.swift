@@ -100,8 +100,9 @@ public struct StrategyResult: Sendable {
     public var firstPath: Int
     public var count: Int
     public var days: Int
-    /// Equity at the end of each day, `equity[d * count + p]`.
-    public var equity: [Double]
+    /// Equity at the end of each day over the paths: every value, or the
+    /// exact sums and a sketch for large runs (`DailyEquityDistribution`).
+    public var distribution: DailyEquityDistribution
     public var daily: [DailyRecord]
     public var layerDaily: [LayerDailyRecord]
     public var events: [EngineEvent]
@@ -115,44 +116,65 @@ public struct StrategyResult: Sendable {
     /// (unwind costs, cascade figures: SPEC §2.6).
     public var figures: [(name: String, values: [Double])] = []
 
-    /// Joins chunk results in path order.
-    static func merge(_ parts: [StrategyResult]) -> StrategyResult {
-        precondition(!parts.isEmpty)
-        let ordered = parts.sorted { $0.firstPath < $1.firstPath }
-        var out = ordered[0]
-        guard ordered.count > 1 else { return out }
-        let total = ordered.reduce(0) { $0 + $1.count }
-        let days = out.days
-        var equity = [Double](repeating: 0, count: days * total)
-        var offset = 0
-        for part in ordered {
-            for d in 0..<days {
-                for p in 0..<part.count { equity[d * total + offset + p] = part.equity[d * part.count + p] }
-            }
-            offset += part.count
+    /// Equity at the end of each day, `equity[d * count + p]`, when the run
+    /// keeps it (paths × days ≤ `DailyEquityDistribution.exactPathDays`); empty otherwise.
+    public var equity: [Double] { distribution.exactValues ?? [] }
+
+    /// An empty result for paths from `firstPath`, shaped like `template`
+    /// (same strategy, layers, owners and figures), whose distribution takes
+    /// the mode of a run of `totalPaths`: what chunks are appended to.
+    public static func empty(like template: StrategyResult, firstPath: Int, totalPaths: Int) -> StrategyResult {
+        StrategyResult(
+            strategyIndex: template.strategyIndex, name: template.name, firstPath: firstPath, count: 0, days: template.days,
+            distribution: DailyEquityDistribution(days: template.days, totalPaths: totalPaths, firstPath: firstPath),
+            daily: [], layerDaily: [], events: [], paths: [],
+            layers: template.layers.map { l in
+                LayerFinals(amount: [], value: [], debt: [], yieldTokens: [], yieldValue: [], extras: l.extras.map { ($0.name, []) })
+            },
+            attribution: template.attribution.map { $0.map { _ in [] } },
+            layerRates: [], figures: template.figures.map { ($0.name, []) })
+    }
+
+    /// Reserves room for `paths` paths in the per-path arrays, so that
+    /// appending chunks does not copy them as they grow.
+    public mutating func reserve(paths n: Int) {
+        self.paths.reserveCapacity(n)
+        for l in layers.indices {
+            layers[l].amount.reserveCapacity(n)
+            layers[l].value.reserveCapacity(n)
+            layers[l].debt.reserveCapacity(n)
+            layers[l].yieldTokens.reserveCapacity(n)
+            layers[l].yieldValue.reserveCapacity(n)
+            for e in layers[l].extras.indices { layers[l].extras[e].values.reserveCapacity(n) }
         }
-        out.equity = equity
-        out.count = total
-        out.daily = ordered.flatMap(\.daily)
-        out.layerDaily = ordered.flatMap(\.layerDaily)
-        out.layerRates = ordered.flatMap(\.layerRates)
-        out.events = ordered.flatMap(\.events)
-        out.paths = ordered.flatMap(\.paths)
-        out.layers = out.layers.indices.map { l in
-            LayerFinals(amount: ordered.flatMap { $0.layers[l].amount },
-                        value: ordered.flatMap { $0.layers[l].value },
-                        debt: ordered.flatMap { $0.layers[l].debt },
-                        yieldTokens: ordered.flatMap { $0.layers[l].yieldTokens },
-                        yieldValue: ordered.flatMap { $0.layers[l].yieldValue },
-                        extras: (ordered.first?.layers[l].extras ?? []).enumerated().map { (e, extra) in
-                            (extra.name, ordered.flatMap { $0.layers[l].extras[e].values })
-                        })
+        for o in attribution.indices { for s in attribution[o].indices { attribution[o][s].reserveCapacity(n) } }
+        for f in figures.indices { figures[f].values.reserveCapacity(n) }
+    }
+
+    /// Appends the next paths (`next.firstPath == firstPath + count`): how
+    /// chunks, and shards at a merge, become one run in path order.
+    public mutating func append(_ next: StrategyResult) {
+        precondition(next.firstPath == firstPath + count && next.days == days && next.strategyIndex == strategyIndex,
+                     "results appended out of path order")
+        precondition(next.layers.count == layers.count && next.attribution.count == attribution.count && next.figures.count == figures.count)
+        distribution.append(next.distribution)
+        count += next.count
+        daily += next.daily
+        layerDaily += next.layerDaily
+        layerRates += next.layerRates
+        events += next.events
+        paths += next.paths
+        for l in layers.indices {
+            let o = next.layers[l]
+            layers[l].amount += o.amount
+            layers[l].value += o.value
+            layers[l].debt += o.debt
+            layers[l].yieldTokens += o.yieldTokens
+            layers[l].yieldValue += o.yieldValue
+            for e in layers[l].extras.indices { layers[l].extras[e].values += o.extras[e].values }
         }
-        out.figures = out.figures.indices.map { i in (out.figures[i].name, ordered.flatMap { $0.figures[i].values }) }
-        out.attribution = out.attribution.indices.map { o in
-            out.attribution[o].indices.map { s in ordered.flatMap { $0.attribution[o][s] } }
-        }
-        return out
+        for o in attribution.indices { for s in attribution[o].indices { attribution[o][s] += next.attribution[o][s] } }
+        for f in figures.indices { figures[f].values += next.figures[f].values }
     }
 }
 

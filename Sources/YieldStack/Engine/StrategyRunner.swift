@@ -372,7 +372,8 @@ final class StrategyRunner {
         }
         return StrategyResult(
             strategyIndex: ctx.strategyIndex, name: strategy.name, firstPath: market.firstPath, count: n, days: scenario.days,
-            equity: equityMatrix, daily: daily, layerDaily: layerDaily, events: events,
+            distribution: DailyEquityDistribution(block: EquityBlock(firstPath: market.firstPath, count: n, values: equityMatrix), days: scenario.days),
+            daily: daily, layerDaily: layerDaily, events: events,
             paths: outcomes, layers: finals, attribution: attribution)
     }
 

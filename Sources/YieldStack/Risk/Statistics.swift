@@ -327,36 +327,8 @@ extension StrategySummary {
             for source in AttributionSource.allCases { values[source] = Statistics.mean(r.attribution[o][source.index]) }
             return (owner, values)
         }
-        quantiles = Self.dailyQuantiles(r)
+        quantiles = r.distribution.quantiles()
         figures = r.figures.map { ($0.name, Statistics.mean($0.values)) }
     }
-
-    /// Equity quantiles for each day. Days are independent, so they are
-    /// computed in parallel; each day's figures depend only on its values.
-    static func dailyQuantiles(_ r: StrategyResult, threads: Int = 2) -> [DailyQuantiles] {
-        let n = r.count
-        let days = r.days
-        var out = [DailyQuantiles](repeating: DailyQuantiles(day: 0, p05: 0, p25: 0, p50: 0, p75: 0, p95: 0, mean: 0), count: days)
-        let equity = r.equity
-        out.withUnsafeMutableBufferPointer { buffer in
-            let target = UnsafeSendableBuffer(buffer)
-            let workers = max(1, min(threads, days))
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var row = [Double](repeating: 0, count: n)
-                var d = w
-                while d < days {
-                    var sum = 0.0
-                    for p in 0..<n {
-                        let v = equity[d * n + p]
-                        row[p] = v
-                        sum += v
-                    }
-                    let q = Statistics.quantiles(&row, [0.05, 0.25, 0.5, 0.75, 0.95])
-                    target.buffer[d] = DailyQuantiles(day: d, p05: q[0], p25: q[1], p50: q[2], p75: q[3], p95: q[4], mean: sum / Double(n))
-                    d += workers
-                }
-            }
-        }
-        return out
-    }
 }
+

@@ -55,16 +55,22 @@ struct RunTablesTests {
         #expect(try store.count(table: "layer_rates") == output.result.strategies.reduce(0) { $0 + $1.layerRates.count })
     }
 
-    @Test("merging chunks concatenates layer rates in chunk order")
-    func merge() throws {
-        let (result, _, _) = try ConcurrentStoreTests.goldenRun()
-        var a = result.strategies[0]
-        var b = a
-        a.firstPath = 0
-        b.firstPath = 1
-        a.layerRates = [LayerRateRecord(path: 0, day: 0, layer: 0, rate: 0.1), LayerRateRecord(path: 0, day: 1, layer: 0, rate: 0.2)]
-        b.layerRates = [LayerRateRecord(path: 1, day: 0, layer: 0, rate: 0.3)]
-        #expect(StrategyResult.merge([b, a]).layerRates.map(\.rate) == [0.1, 0.2, 0.3])
-        #expect(StrategyResult.merge([a]).layerRates.map(\.rate) == [0.1, 0.2])
+    @Test("runs of consecutive path ranges appended in order equal the whole run, layer rates included")
+    func appendRanges() throws {
+        let loaded = try ScenarioLoader.load(path: TestSupport.fixture("golden-scenario.json"))
+        let paths = 7, cut = 3
+        let whole = try Simulation.run(loaded.scenario, options: SimulationOptions(paths: paths, threads: 1))
+        let first = try Simulation.run(loaded.scenario, options: SimulationOptions(paths: paths, threads: 2, chunkSize: 1, pathRange: 0..<cut))
+        let second = try Simulation.run(loaded.scenario, options: SimulationOptions(paths: paths, threads: 1, pathRange: cut..<paths))
+        #expect(whole.strategies.count == 2 && first.strategies.count == 2 && second.strategies.count == 2)
+        for (s, w) in whole.strategies.enumerated() {
+            var joined = first.strategies[s]
+            joined.append(second.strategies[s])
+            #expect(joined.firstPath == 0 && joined.count == paths)
+            let same = joined.equity == w.equity && joined.paths == w.paths && joined.daily == w.daily
+                && joined.layerDaily == w.layerDaily && joined.events == w.events && joined.attribution == w.attribution
+                && joined.layerRates == w.layerRates
+            #expect(same, "strategy \(s)")
+        }
     }
 }
