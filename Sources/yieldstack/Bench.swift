@@ -5,8 +5,12 @@ import YieldStack
 extension YieldStackCommand {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure simulation speed: path-days and layer-days per second, and each phase of a run.",
-            discussion: "Build with -c release for meaningful numbers. Runs into a temporary database.")
+            abstract: "Measure simulation speed: path-days and layer-days per second, each phase of a run, peak memory.",
+            discussion: """
+            Build with -c release for meaningful numbers. Runs into a temporary database. \
+            Each phase is reported in seconds and in nanoseconds per path-day (seconds × 1e9 / (paths × days)); \
+            peak RSS is this process's largest resident set size over the whole bench.
+            """)
 
         @Argument(help: "Scenario to run.", completion: .file(extensions: ["json"]))
         var file = "scenarios/steth-aave-curve.json"
@@ -89,12 +93,19 @@ extension YieldStackCommand {
                   + "\(scenario.strategies.map(\.layers.count).reduce(0, +)) layers, \(threadCount) thread\(threadCount == 1 ? "" : "s"), best of \(repetitions)")
             let order = ["market generation", "simulation (market + engine)", "risk statistics", "database write",
                          "database read + report", "end to end (run command)"]
-            var rows = [["phase", "seconds"]]
-            for name in order { rows.append([name, Format.fixed(best[name]!, 3)]) }
+            var rows = [["phase", "seconds", "ns / path-day"]]
+            for name in order {
+                let ns = BenchFigures.nanosecondsPerPathDay(seconds: best[name]!, paths: scenario.paths, days: scenario.days)
+                rows.append([name, Format.fixed(best[name]!, 3), Format.grouped(ns, 1)])
+            }
             print(Terminal.table(rows))
             let engine = max(sim - best["market generation"]!, 1e-9)
             print("simulation: \(Format.grouped(pathDays / sim / 1e6, 1)) million path-days/s, \(Format.grouped(layerDays / sim / 1e6, 1)) million layer-days/s")
             print("engine alone (simulation − market generation): \(Format.grouped(layerDays / engine / 1e6, 1)) million layer-days/s")
+            if let peak = ProcessMemory.peakResidentBytes() {
+                print("peak RSS: \(Format.grouped(ProcessMemory.mebibytes(peak), 1)) MiB "
+                      + "(\(Format.grouped(BenchFigures.mebibytesPerThousandPaths(bytes: peak, paths: scenario.paths), 1)) MiB per 1,000 paths)")
+            }
         }
     }
 }
