@@ -8,7 +8,7 @@ struct SimulationArguments: ParsableArguments {
     // value (and validate() says what is wrong with it) instead of reading
     // it as an option and reporting a missing value.
     @Option(parsing: .unconditional,
-            help: "Override the scenario's number of market paths (1 to 1000000; paths × days at most 50,000,000, exit 64 if --paths goes past it).")
+            help: "Override the scenario's number of market paths (1 to 1000000; paths × days at most 1,000,000,000, exit 64 if --paths goes past it).")
     var paths: Int?
 
     // An Int, not a UInt64, so that a negative seed gets validate()'s sentence, not "invalid value".

@@ -7,7 +7,8 @@ extension YieldStackCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate, simulate and store scenarios; write a Markdown report for each.",
             discussion: """
-            A run may simulate at most 50,000,000 path-days (paths × days). A file that asks for more \
+            A run may simulate at most 1,000,000,000 path-days (paths × days), and no more than its \
+            memory estimate allows (exit 65 naming the estimate). A file that asks for more \
             is an invalid scenario (exit 65); a file that --paths takes past it is a usage error \
             (exit 64), refused before anything runs, with the largest --paths that fits. \
             Warnings (a rate above 100 %, several paths that are all identical) go to standard error \

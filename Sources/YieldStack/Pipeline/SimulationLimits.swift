@@ -3,14 +3,15 @@ import Foundation
 /// The size of simulation any command may start, checked before anything
 /// runs so that `run`, `sweep` and `compare` refuse the same things.
 ///
-/// The engine keeps a per-path equity matrix for the daily quantiles
-/// (8 bytes per cell and strategy), so paths × days is capped at
-/// `maxPathDays`. A file that asks for more by itself is an invalid scenario
-/// (`ScenarioValidator` reports it, exit 65); a file that fits until
-/// `--paths` (or a sweep's `--set`) pushes it over is a usage error (exit 64):
-/// the fix is the command line, not the file.
+/// Memory grows with the paths, not with paths × days (daily quantiles come
+/// from exact sums and a sketch above 16M path-days), so the real limit is
+/// the memory estimate (exit 65 naming it). `maxPathDays` only bounds typos
+/// (a million paths of a thousand days): a file that asks for more by itself
+/// is an invalid scenario (`ScenarioValidator`, exit 65); a file that fits
+/// until `--paths` (or a sweep's `--set`) pushes it over is a usage error
+/// (exit 64): the fix is the command line, not the file.
 public enum SimulationLimits {
-    public static let maxPathDays = 50_000_000
+    public static let maxPathDays = 1_000_000_000
 
     /// A run over the limit, with what the user can change.
     public struct Exceeded: Error, Sendable, Equatable, CustomStringConvertible {
@@ -33,7 +34,7 @@ public enum SimulationLimits {
                 return "\(Echo.line(file, limit: 1_000)): this run would need about \(MemoryEstimate.text(m.bytes)) of memory "
                     + "(\(m.breakdown)); this machine allows \(MemoryEstimate.text(m.budget)); store fewer paths (--store-paths) or run fewer paths"
             }
-            return "\(Echo.line(file, limit: 1_000)): \(paths) paths × \(days) days exceeds the limit of 50,000,000 path-days; "
+            return "\(Echo.line(file, limit: 1_000)): \(paths) paths × \(days) days exceeds the limit of \(Format.grouped(Double(SimulationLimits.maxPathDays), 0)) path-days; "
                 + "at most \(maxPaths) paths fit \(days) days"
         }
     }
@@ -57,16 +58,28 @@ public enum SimulationLimits {
 /// starts so that a run that cannot fit is refused with the estimate instead
 /// of dying halfway (SIGABRT on exhaustion).
 ///
-/// The engine keeps, per strategy, the daily equity of every path (8 bytes
-/// per path-day, about 2.2 copies at the merge); and, for the stored paths,
-/// every daily row until the write: `daily` (~48 bytes), `layer_daily`
-/// (~64 per layer), `layer_rates` (~40 per layer) and `market_daily` (~48 per
-/// asset), twice for the sort and the merge.
+/// Per strategy: the per-path results (outcome, layer finals, attribution
+/// by owner and source, about `perPathBytes`); the daily equity, either
+/// every path-day (8 bytes each, exact mode) or a day's exact sums and
+/// sketch (`sketchBytesPerDay`); the statistics' sorted copies of a few
+/// per-path columns. For the stored paths, every daily row until the write:
+/// `daily` (~48 bytes), `layer_daily` (~64 per layer), `layer_rates` (~40
+/// per layer) and `market_daily` (~48 per asset). Calibrated against peak
+/// RSS (README, Performance) and deliberately on the high side.
 public struct MemoryEstimate: Sendable, Equatable {
     public var bytes: Int
     public var budget: Int
     /// Where the bytes go, for the message.
     public var breakdown: String
+
+    /// Allowance per day and strategy for the sketch: eight binades of
+    /// touched pages, far more spread than a day's equity has in practice.
+    public static let sketchBytesPerDay = 8 * 8 * 4_096 + 67 * 8
+
+    /// One path of one strategy with `layers` layers: the outcome (~120
+    /// bytes), five finals per layer, 26 attribution sources for each layer
+    /// and the strategy, and the statistics' copies.
+    public static func perPathBytes(layers: Int) -> Int { 120 + 48 * layers + 8 * 26 * (layers + 1) + 64 }
 
     public init(scenario: Scenario, paths: Int, storePaths: Int) {
         let days = Double(scenario.days)
@@ -74,13 +87,18 @@ public struct MemoryEstimate: Sendable, Equatable {
         let layers = Double(scenario.strategies.reduce(0) { $0 + $1.layers.count })
         let assets = Double(scenario.market.assets.count)
         let stored = Double(max(1, min(storePaths, paths)))
-        let equity = 8 * Double(paths) * days * strategies * 2.2
+        let exact = DailyEquityDistribution.isExact(paths: paths, days: scenario.days)
+        let equity = exact ? 8 * Double(paths) * days * strategies : Double(Self.sketchBytesPerDay) * days * strategies
         let rows = 2 * stored * days * (48 * strategies + 104 * layers + 48 * assets)
-        let perPath = 400 * Double(paths) * strategies
-        let total = equity + rows + perPath
+        let perPath = Double(paths) * scenario.strategies.reduce(0.0) { $0 + Double(Self.perPathBytes(layers: $1.layers.count)) }
+        // The engine, the runtime and the chunks being simulated.
+        let base = 64.0 * 1_048_576
+        let total = equity + rows + perPath + base
         bytes = total >= Double(Int.max) ? Int.max : Int(total)
         budget = Self.budget
-        breakdown = "\(Self.text(Int(min(equity, 9e18)))) for daily equity of \(paths) paths, \(Self.text(Int(min(rows, 9e18)))) for the daily rows of \(Int(stored)) stored paths"
+        breakdown = "\(Self.text(Int(min(perPath, 9e18)))) for the results of \(paths) paths, "
+            + "\(Self.text(Int(min(equity, 9e18)))) for daily equity \(exact ? "kept exactly" : "in sketches"), "
+            + "\(Self.text(Int(min(rows, 9e18)))) for the daily rows of \(Int(stored)) stored paths"
     }
 
     /// Three quarters of physical memory, at most 64 GiB, at least 1 GiB.

@@ -15,9 +15,10 @@ struct CommandMessageTests {
     func cli(_ arguments: String...) -> CommandLineHarness.Outcome { CommandLineHarness.run(arguments) }
 
     /// A 60-day scenario of constant prices: 1,000,000 paths take it past the path-day limit.
-    func sixtyDays(in dir: String) throws -> String {
-        let file = dir + "/sixty-days.json"
-        try TestSupport.scenario(days: 60, strategies: """
+    /// A 1,200-day file: a million paths of it (1.2e9 path-days) are past the path-day limit.
+    func longRun(in dir: String) throws -> String {
+        let file = dir + "/long-run.json"
+        try TestSupport.scenario(days: 1200, strategies: """
             [ { "name": "s", "capital": { "asset": "TOK", "amount": 1 }, "layers": [ { "id": "h", "type": "hold" } ] } ]
             """).write(toFile: file, atomically: true, encoding: .utf8)
         return file
@@ -103,14 +104,15 @@ struct CommandMessageTests {
 
     @Test("the path-day limit is the library's: a file's own paths are a scenario problem (65), --paths over it a usage error (64)")
     func limitsInLibrary() throws {
-        var loaded = try ScenarioLoader.load(path: try sixtyDays(in: TestSupport.tempDirectory()))
+        var loaded = try ScenarioLoader.load(path: try longRun(in: TestSupport.tempDirectory()))
         #expect(SimulationLimits.check(scenario: loaded.scenario, file: "f.json", options: SimulationOptions()) == nil)
         let override = try #require(SimulationLimits.check(scenario: loaded.scenario, file: "f.json", options: SimulationOptions(paths: 900_000)))
         #expect(override.exitCode == 64)
+        #expect(SimulationLimits.check(scenario: loaded.scenario, file: "f.json", options: SimulationOptions(paths: 833_333)) == nil)
         loaded.scenario.paths = 900_000
         let own = try #require(SimulationLimits.check(scenario: loaded.scenario, file: "f.json", options: SimulationOptions()))
         #expect(own.exitCode == 65)
-        #expect(own.description == "f.json: 900000 paths × 60 days exceeds the limit of 50,000,000 path-days; at most 833333 paths fit 60 days")
+        #expect(own.description == "f.json: 900000 paths × 1200 days exceeds the limit of 1,000,000,000 path-days; at most 833333 paths fit 1200 days")
         // No overflow trap on absurd sizes.
         loaded.scenario.days = Int.max / 2
         #expect(SimulationLimits.check(scenario: loaded.scenario, file: "f.json", options: SimulationOptions(paths: 4)) != nil)
@@ -119,10 +121,10 @@ struct CommandMessageTests {
     @Test("sweep and compare apply the path-day limit as run does (64), and nothing is stored")
     func limitsEverywhere() throws {
         let dir = TestSupport.tempDirectory()
-        let file = try sixtyDays(in: dir)
+        let file = try longRun(in: dir)
         let db = dir + "/r.sqlite"
-        // The file's 60 days fit 1500 paths; the variant's 36,500 days do not.
-        let sweep = cli("sweep", file, "--set", "days=36500", "--paths", "1500", "--db", db, "--report-dir", dir, "--quiet")
+        // The file's 1,200 days fit 30,000 paths; the variant's 36,500 days do not (1.095e9 path-days).
+        let sweep = cli("sweep", file, "--set", "days=36500", "--paths", "30000", "--db", db, "--report-dir", dir, "--quiet")
         #expect(sweep.status == 64)
         #expect(sweep.message == "")
         let compare = cli("compare", file, "--paths", "1000000", "--db", db, "--report-dir", dir, "--quiet")
@@ -131,7 +133,7 @@ struct CommandMessageTests {
         #expect(!FileManager.default.fileExists(atPath: db))
         // Within the limit, the sweep runs.
         #expect(cli("sweep", file, "--set", "days=30,40", "--paths", "2", "--db", db, "--report-dir", dir, "--quiet").status == 0)
-        // The base file never runs in a sweep: 1,000,000 × 60 days is over the limit, a 1-day variant is not. The
+        // The base file never runs in a sweep: 1,000,000 × 1,200 days is over the limit, a 1-day variant is not. The
         // database under a plain file then fails to open (74), which proves the limit let the sweep through without running it.
         let blocker = dir + "/plain-file"
         try "x".write(toFile: blocker, atomically: true, encoding: .utf8)
@@ -194,13 +196,13 @@ struct CLIMessageTests {
     @Test("the path-day limit prints one line, no usage banner, exit 64")
     func pathDayLimit() throws {
         let dir = TestSupport.tempDirectory()
-        let file = try CommandMessageTests().sixtyDays(in: dir)
+        let file = try CommandMessageTests().longRun(in: dir)
         let o = try cli.run(["run", file, "--paths", "1000000", "--db", dir + "/r.sqlite", "--report-dir", dir])
         #expect(o.status == 64)
-        #expect(o.stderr == "\(file): 1000000 paths × 60 days exceeds the limit of 50,000,000 path-days; at most 833333 paths fit 60 days\n")
-        let sweep = try cli.run(["sweep", file, "--set", "days=36500", "--paths", "1500", "--db", dir + "/r.sqlite", "--report-dir", dir])
+        #expect(o.stderr == "\(file): 1000000 paths × 1200 days exceeds the limit of 1,000,000,000 path-days; at most 833333 paths fit 1200 days\n")
+        let sweep = try cli.run(["sweep", file, "--set", "days=36500", "--paths", "30000", "--db", dir + "/r.sqlite", "--report-dir", dir])
         #expect(sweep.status == 64)
-        #expect(sweep.stderr.hasSuffix("\(file) (variant 1: days=36500): 1500 paths × 36500 days exceeds the limit of 50,000,000 path-days; at most 1369 paths fit 36500 days\n"))
+        #expect(sweep.stderr.hasSuffix("\(file) (variant 1: days=36500): 30000 paths × 36500 days exceeds the limit of 1,000,000,000 path-days; at most 27397 paths fit 36500 days\n"))
         #expect(!sweep.stderr.contains("Usage:"))
     }
 

@@ -93,21 +93,21 @@ struct CommandTests {
         #expect(cli("frobnicate").status == 64)
     }
 
-    @Test("run: --paths that takes the file past 50,000,000 path-days is a usage error (64), printed alone (no usage banner)")
+    @Test("run: --paths that takes the file past 1,000,000,000 path-days is a usage error (64), printed alone (no usage banner)")
     func runPathDayLimit() throws {
         let dir = TestSupport.tempDirectory()
-        let file = dir + "/sixty-days.json"
-        try TestSupport.scenario(days: 60, strategies: """
+        let file = dir + "/long-run.json"
+        try TestSupport.scenario(days: 1200, strategies: """
             [ { "name": "s", "capital": { "asset": "TOK", "amount": 1 }, "layers": [ { "id": "h", "type": "hold" } ] } ]
             """).write(toFile: file, atomically: true, encoding: .utf8)
-        // 1,000,000 × 60 = 60,000,000 > 50,000,000; 40-day files stay under it (40,000,000).
+        // 1,000,000 × 1,200 = 1.2e9 > 1e9; 1,000-day files stay within it.
         let o = cli("run", file, "--paths", "1000000", "--db", dir + "/r.sqlite", "--report-dir", dir)
         #expect(o.status == 64)
         // The command prints the sentence itself and exits: argument-parser has nothing to add.
         #expect(o.message == "")
         let loaded = try ScenarioLoader.load(path: file)
         let exceeded = try #require(SimulationLimits.check(scenario: loaded.scenario, file: file, options: SimulationOptions(paths: 1_000_000)))
-        #expect(exceeded.description == "\(file): 1000000 paths × 60 days exceeds the limit of 50,000,000 path-days; at most 833333 paths fit 60 days")
+        #expect(exceeded.description == "\(file): 1000000 paths × 1200 days exceeds the limit of 1,000,000,000 path-days; at most 833333 paths fit 1200 days")
         #expect(exceeded.exitCode == 64)
         #expect(SimulationLimits.check(scenario: loaded.scenario, file: file, options: SimulationOptions(paths: 833_333)) == nil)
         #expect(!FileManager.default.fileExists(atPath: dir + "/r.sqlite"))
