@@ -80,7 +80,7 @@ extension YieldStackCommand {
             let ids: [Int64]
             do { ids = try store.runIDs() } catch { throw Terminal.fail(.store(error)) }
             for id in [a, b] where !ids.contains(id) {
-                Terminal.error("\(path): no run with id \(id)\(ids.isEmpty ? "; it has no runs" : "; its runs are \(ids.first!)–\(ids.last!)")")
+                Terminal.error("\(path): no run with id \(id); \(store.missingRunNote(ids: ids))")
                 throw ExitCode(64)
             }
             let runs: (StoredRun, StoredRun)

@@ -35,8 +35,7 @@ extension YieldStackCommand {
                 throw Terminal.fail(.store(error))
             }
             guard ids.contains(runID) else {
-                let range = ids.isEmpty ? "it has no runs" : "its runs are \(ids.first!)–\(ids.last!)"
-                Terminal.error("\(db): no run with id \(runID); \(range)")
+                Terminal.error("\(db): no run with id \(runID); \(store.missingRunNote(ids: ids))")
                 throw ExitCode(64)
             }
             let stored: StoredRun

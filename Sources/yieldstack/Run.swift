@@ -24,8 +24,16 @@ extension YieldStackCommand {
         @OptionGroup var simulation: SimulationArguments
         @OptionGroup var output: OutputArguments
 
+        @Option(help: ArgumentHelp("Run only shard K of N (K from 0): paths ⌊K·P/N⌋ ..< ⌊(K+1)·P/N⌋, stored as a shard run for `merge`; no report.",
+                                   valueName: "K/N"))
+        var shard: String?
+
         func validate() throws {
             if files.isEmpty { throw ValidationError("Give at least one scenario file.") }
+            if let shard {
+                if case .failure(let e) = ShardSpec.parse(shard) { throw ValidationError(e.message + ".") }
+                if files.count > 1 { throw ValidationError("--shard runs one scenario file at a time, got \(files.count).") }
+            }
         }
 
         func run() throws {
@@ -33,6 +41,10 @@ extension YieldStackCommand {
             // does not leave two runs behind.
             let loaded = try simulation.load(files)
             let store = try Store.open(db)
+            if let text = shard, case .success(let spec) = ShardSpec.parse(text) {
+                try ShardCommand.runShard(loaded[0], spec: spec, simulation: simulation, output: output, store: store, db: db)
+                return
+            }
             for l in loaded {
                 let output = try runOne(l, store: store)
                 if self.output.json {

@@ -24,8 +24,13 @@ extension YieldStackCommand {
         @OptionGroup var simulation: SimulationArguments
         @OptionGroup var output: OutputArguments
 
+        @Option(help: ArgumentHelp("Run only shard K of N (K from 0) of every variant, stored as shard runs for `merge`; no report.",
+                                   valueName: "K/N"))
+        var shard: String?
+
         func validate() throws {
             if sets.isEmpty { throw ValidationError("Give at least one --set KEYPATH=v1,v2,...") }
+            if let shard, case .failure(let e) = ShardSpec.parse(shard) { throw ValidationError(e.message + ".") }
         }
 
         func run() throws {
@@ -52,6 +57,16 @@ extension YieldStackCommand {
                 try simulation.checkLimits(variant.loaded.scenario, file: "\(file) (variant \(variant.index + 1): \(variant.label))")
             }
             let store = try Store.open(db)
+            if let text = shard, case .success(let spec) = ShardSpec.parse(text) {
+                for variant in variants {
+                    var loaded = variant.loaded
+                    if let paths = simulation.paths { loaded.scenario.paths = paths }
+                    let sweep = ShardSweep(file: file, baseJSON: base.text, baseDirectory: ShardCommand.absolute(base.baseDirectory),
+                                           sets: sets, variant: variant.index)
+                    try ShardCommand.runShard(loaded, spec: spec, simulation: simulation, output: output, store: store, db: db, sweep: sweep)
+                }
+                return
+            }
             var runs: [(variant: SweepVariant, run: StoredRun)] = []
             let bar = ProgressBar(label: "sweep", unit: "variants", afterLast: nil, enabled: ProgressBar.wanted(output))
             defer { bar.finish() }

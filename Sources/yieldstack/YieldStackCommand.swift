@@ -12,7 +12,7 @@ struct YieldStackCommand: ParsableCommand {
         (unreadable file, database locked or read-only), 70 internal error.
         """,
         version: YieldStackVersion.current,
-        subcommands: [Run.self, Validate.self, Compare.self, Sweep.self, Optimize.self, Report.self, Import.self, Schema.self, Bench.self])
+        subcommands: [Run.self, Validate.self, Compare.self, Sweep.self, Optimize.self, Report.self, Import.self, Schema.self, Bench.self, Merge.self])
 }
 
 /// Shared output helpers: errors to standard error, exit codes per sysexits.

@@ -73,9 +73,19 @@ public enum RunPipeline {
         } catch {
             throw .engine(error)
         }
+        return try finish(result, loaded: loaded, storePaths: options.storePaths, store: store, reportDirectory: reportDirectory,
+                          reportName: reportName, started: started, now: now, rendering: rendering)
+    }
+
+    /// The tail of a run once its paths are simulated (by `run`, or joined
+    /// from shards by `merge`): summarise, store, render. The same code for
+    /// both is what makes a merged run identical to an unsharded one.
+    public static func finish(_ result: SimulationResult, loaded: LoadedScenario, storePaths: Int, store: ResultStore,
+                              reportDirectory: String?, reportName: String? = nil, started: String, now: () -> String,
+                              rendering: (@Sendable () -> Void)? = nil) throws(RunFailure) -> RunOutput {
         let summaries = summarise(result)
         let metadata = RunMetadata(scenarioFile: loaded.file, scenarioJSON: loaded.text, scenarioSHA256: loaded.sha256,
-                                   storedPaths: min(options.storePaths, result.scenario.paths), startedAt: started, finishedAt: now())
+                                   storedPaths: min(storePaths, result.scenario.paths), startedAt: started, finishedAt: now())
         let stored: StoredRun
         let runID: Int64
         do {
@@ -117,6 +127,44 @@ public enum RunPipeline {
         }
         let json = RunJSON.document(run: stored, databasePath: store.path, reportPath: reportPath)
         return RunOutput(runID: runID, stored: stored, reportPath: reportPath, htmlReportPath: htmlReportPath, report: report, json: json, result: result)
+    }
+
+    /// One shard of a run (`run --shard K/N`, or one variant of `sweep
+    /// --shard`): simulates paths ⌊K·P/N⌋ ..< ⌊(K+1)·P/N⌋ and stores them,
+    /// with the manifest `merge` checks, as a shard run of `store`. Nothing
+    /// is summarised or reported: a slice of paths is not a run.
+    public static func runShard(_ loaded: LoadedScenario, shard: ShardSpec, options: SimulationOptions, store: ResultStore,
+                                sweep: ShardSweep? = nil, now: () -> String,
+                                progress: (@Sendable (Int, Int) -> Void)? = nil) throws(RunFailure) -> (id: Int64, range: Range<Int>) {
+        do {
+            try store.checkWritable()
+        } catch {
+            throw .store(error)
+        }
+        var options = options
+        let paths = options.paths ?? loaded.scenario.paths
+        let seed = options.seed ?? loaded.scenario.seed
+        let range = shard.range(paths: paths)
+        options.pathRange = range
+        let started = now()
+        let result: SimulationResult
+        do {
+            result = try Simulation.run(loaded.scenario, options: options, progress: progress)
+        } catch {
+            throw .engine(error)
+        }
+        let base = loaded.baseDirectory.hasPrefix("/") ? loaded.baseDirectory
+            : FileManager.default.currentDirectoryPath + "/" + loaded.baseDirectory
+        let manifest = ShardManifest(file: store.path, runID: 0, scenarioName: loaded.scenario.name, scenarioSHA256: loaded.sha256,
+                                     seed: seed, paths: paths, toolVersion: YieldStackVersion.current, shard: shard, range: range)
+        let record = ShardRunRecord(manifest: manifest, scenarioFile: loaded.file, scenarioJSON: loaded.text,
+                                    baseDirectory: (base as NSString).standardizingPath, days: loaded.scenario.days,
+                                    storedPaths: options.storePaths, startedAt: started, finishedAt: now(), sweep: sweep)
+        do {
+            return (try store.saveShard(result, record: record), range)
+        } catch {
+            throw .store(error)
+        }
     }
 
     /// Risk summaries of every strategy of a result.

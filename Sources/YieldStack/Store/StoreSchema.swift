@@ -19,6 +19,7 @@ enum StoreSchema {
         Migration(identifier: "v2-market-daily-layer-rates", apply: v2MarketDailyLayerRates),
         Migration(identifier: "v3-integer-keys", apply: v3IntegerKeys),
         Migration(identifier: "v4-cascade-events", apply: v4CascadeEvents),
+        Migration(identifier: "v5-shard-runs", apply: v5ShardRuns),
     ]
 
     /// The same migrations for GRDB's `DatabaseMigrator` (same identifiers,
