@@ -14,7 +14,6 @@ struct CommandMessageTests {
 
     func cli(_ arguments: String...) -> CommandLineHarness.Outcome { CommandLineHarness.run(arguments) }
 
-    /// A 60-day scenario of constant prices: 1,000,000 paths take it past the path-day limit.
     /// A 1,200-day file: a million paths of it (1.2e9 path-days) are past the path-day limit.
     func longRun(in dir: String) throws -> String {
         let file = dir + "/long-run.json"

@@ -117,7 +117,7 @@ struct StoreSafetyTests {
         let store = try ResultStore(path: path)
         #expect(try store.runIDs() == [1])
         let ids = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid") }
-        #expect(ids == ["v1-runs", "v2-market-daily-layer-rates", "v3-integer-keys", "v4-cascade-events"])
+        #expect(ids == ["v1-runs", "v2-market-daily-layer-rates", "v3-integer-keys", "v4-cascade-events", "v5-shard-runs"])
         #expect(try Self.tables(path).contains("market_daily"))
         #expect(try Self.tables(path).contains("layer_rates"))
     }
