@@ -73,8 +73,9 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var breakdown: String
 
     /// Allowance per day and strategy for the sketch: eight binades of
-    /// touched pages, far more spread than a day's equity has in practice.
-    public static let sketchBytesPerDay = 8 * 8 * 4_096 + 67 * 8
+    /// touched pages (64 pages of 128 four-byte counts each), more spread
+    /// than a day's equity has in practice, and the day's exact sums.
+    public static let sketchBytesPerDay = 8 * 64 * 512 + 67 * 8
 
     /// One path of one strategy with `layers` layers: the outcome (~120
     /// bytes), five finals per layer, 26 attribution sources for each layer

@@ -8,11 +8,11 @@
 /// path sets merge exactly, in any order (a DDSketch-like structure whose
 /// buckets cost a shift, not a logarithm).
 ///
-/// Buckets live in pages of 1,024 (an eighth of a binade), allocated when
-/// first touched, so memory follows the spread of the values, not the range
-/// of doubles.
+/// Buckets live in pages of 128 (1/64 of a binade), allocated when first
+/// touched, so memory follows the spread of the values, not the range of
+/// doubles; a sparse page is stored as its nonzero buckets only.
 public struct DailySketch: Sendable, Equatable {
-    static let pageBits = 10
+    static let pageBits = 7
     static let pageSize = 1 << pageBits
     /// Keys drop the low 39 bits of |v|'s bit pattern.
     static let keyShift: UInt64 = 39
@@ -156,7 +156,9 @@ public struct DailySketch: Sendable, Equatable {
         }
     }
 
-    /// Every count, for the shard files: per day and sign the touched pages.
+    /// Every count, for the shard files: per day and sign the touched
+    /// pages, each dense (all 128 counts, two to a word) or, when at most a
+    /// quarter of its buckets are used, as (bucket, count) words.
     func encode(_ w: inout ByteWriter) {
         w.int(days)
         for d in 0..<days {
@@ -169,8 +171,15 @@ public struct DailySketch: Sendable, Equatable {
             for (at, index) in used {
                 w.int(directoryStart[slot] + at)
                 let base = Int(index) * Self.pageSize
-                for k in stride(from: 0, to: Self.pageSize, by: 2) {
-                    w.u64(UInt64(pages[base + k]) | UInt64(pages[base + k + 1]) << 32)
+                let nonzero = (0..<Self.pageSize).filter { pages[base + $0] != 0 }
+                if nonzero.count <= Self.pageSize / 4 {
+                    w.int(nonzero.count)
+                    for k in nonzero { w.u64(UInt64(k) << 32 | UInt64(pages[base + k])) }
+                } else {
+                    w.int(-1)
+                    for k in stride(from: 0, to: Self.pageSize, by: 2) {
+                        w.u64(UInt64(pages[base + k]) | UInt64(pages[base + k + 1]) << 32)
+                    }
                 }
             }
         }
@@ -183,15 +192,27 @@ public struct DailySketch: Sendable, Equatable {
             counts[d] = try r.int()
         }
         for slot in 0..<(2 * days) {
-            let used = try r.count(8 + 4 * Self.pageSize)
+            let used = try r.count(16)
             for _ in 0..<used {
                 let page = try r.int()
                 guard page >= 0, page < (1 << (63 - Int(Self.keyShift) - Self.pageBits)) else { throw ByteReader.Truncated() }
                 let index = pageIndex(slot: slot, page: page)
-                for k in stride(from: 0, to: Self.pageSize, by: 2) {
-                    let pair = try r.u64()
-                    pages[index * Self.pageSize + k] = UInt32(truncatingIfNeeded: pair)
-                    pages[index * Self.pageSize + k + 1] = UInt32(truncatingIfNeeded: pair >> 32)
+                let base = index * Self.pageSize
+                let n = try r.int()
+                if n == -1 {
+                    for k in stride(from: 0, to: Self.pageSize, by: 2) {
+                        let pair = try r.u64()
+                        pages[base + k] = UInt32(truncatingIfNeeded: pair)
+                        pages[base + k + 1] = UInt32(truncatingIfNeeded: pair >> 32)
+                    }
+                } else {
+                    guard (0...Self.pageSize).contains(n) else { throw ByteReader.Truncated() }
+                    for _ in 0..<n {
+                        let pair = try r.u64()
+                        let k = Int(pair >> 32)
+                        guard k < Self.pageSize else { throw ByteReader.Truncated() }
+                        pages[base + k] = UInt32(truncatingIfNeeded: pair)
+                    }
                 }
             }
         }

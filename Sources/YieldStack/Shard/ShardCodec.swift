@@ -6,6 +6,13 @@ extension StrategyResult {
     /// Written first, so that a blob of another kind or version is refused.
     static let codecTag: UInt64 = 0x5953_5354_5241_5431 // "YSSTRAT1"
 
+    /// Bytes `encode` writes, roughly (from above for the per-path arrays).
+    var encodedSizeEstimate: Int {
+        let perPath = 90 + layers.reduce(0) { $0 + 40 + 9 * $1.extras.count } + 8 * attribution.reduce(0) { $0 + $1.count } + 8 * figures.count
+        return 4_096 + count * perPath + distribution.bytes + 41 * daily.count + 48 * layerDaily.count + 32 * layerRates.count
+            + events.reduce(0) { $0 + 120 + $1.detail.utf8.count }
+    }
+
     func encode(_ w: inout ByteWriter) {
         w.u64(Self.codecTag)
         w.int(strategyIndex)

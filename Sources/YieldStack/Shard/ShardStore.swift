@@ -112,9 +112,13 @@ extension ResultStore {
                         MarketDailyRecord.encode(result.marketDaily, &market)
                         try db.execute(sql: "INSERT INTO shard_parts VALUES (?, 0, ?)", arguments: [id, Data(market.bytes)])
                         for (s, strategy) in result.strategies.enumerated() {
-                            var w = ByteWriter()
+                            var w = ByteWriter(reservingCapacity: strategy.encodedSizeEstimate)
                             strategy.encode(&w)
-                            try db.execute(sql: "INSERT INTO shard_parts VALUES (?, ?, ?)", arguments: [id, s + 1, Data(w.bytes)])
+                            // Bound without a copy: SQLite copies the blob once itself.
+                            try w.bytes.withUnsafeBytes { raw in
+                                let blob = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count, deallocator: .none)
+                                try db.execute(sql: "INSERT INTO shard_parts VALUES (?, ?, ?)", arguments: [id, s + 1, blob])
+                            }
                         }
                         return .commit
                     }

@@ -10,6 +10,10 @@ public struct ByteWriter {
 
     public init() {}
 
+    /// A writer with room for `capacity` bytes, so that a large blob is not
+    /// copied as it grows.
+    public init(reservingCapacity capacity: Int) { bytes.reserveCapacity(capacity) }
+
     public mutating func u64(_ v: UInt64) {
         withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) }
     }
