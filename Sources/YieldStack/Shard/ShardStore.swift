@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A sweep shard's place in its sweep, so that `merge` can write the sweep
 /// report: the base file, its text, the `--set` axes and the variant.
@@ -38,7 +39,9 @@ public struct ShardRunRecord: Sendable, Equatable {
 
 extension StoreSchema {
     /// Shard runs (issue 12): a manifest row per shard run and its results
-    /// as exact binary parts (0: the stored market rows, 1 + s: strategy s).
+    /// as exact binary parts (0: the stored market rows, 1 + s: strategy s),
+    /// in a rowid table so that parts are written and read through SQLite's
+    /// incremental blob I/O.
     /// A shard database has no `runs` rows: nothing in it is a whole run
     /// until `merge` makes one.
     @Sendable static func v5ShardRuns(_ db: Database) throws {
@@ -73,7 +76,7 @@ extension StoreSchema {
                 part INTEGER NOT NULL,
                 data BLOB NOT NULL,
                 PRIMARY KEY (shard_run_id, part)
-            ) WITHOUT ROWID;
+            );
             """)
     }
 }
@@ -110,15 +113,11 @@ extension ResultStore {
                         id = db.lastInsertedRowID
                         var market = ByteWriter()
                         MarketDailyRecord.encode(result.marketDaily, &market)
-                        try db.execute(sql: "INSERT INTO shard_parts VALUES (?, 0, ?)", arguments: [id, Data(market.bytes)])
+                        try Self.writePart(db, run: id, part: 0, market.bytes)
                         for (s, strategy) in result.strategies.enumerated() {
                             var w = ByteWriter(reservingCapacity: strategy.encodedSizeEstimate)
                             strategy.encode(&w)
-                            // Bound without a copy: SQLite copies the blob once itself.
-                            try w.bytes.withUnsafeBytes { raw in
-                                let blob = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress!), count: raw.count, deallocator: .none)
-                                try db.execute(sql: "INSERT INTO shard_parts VALUES (?, ?, ?)", arguments: [id, s + 1, blob])
-                            }
+                            try Self.writePart(db, run: id, part: s + 1, w.bytes)
                         }
                         return .commit
                     }
@@ -193,14 +192,59 @@ extension ResultStore {
         }
     }
 
+    /// Inserts a part as a zero blob, then fills it in 1 MiB pieces through
+    /// SQLite's incremental blob I/O: a part of hundreds of megabytes is not
+    /// copied again into a bound parameter.
+    static func writePart(_ db: Database, run id: Int64, part: Int, _ bytes: [UInt8]) throws {
+        try db.execute(sql: "INSERT INTO shard_parts VALUES (?, ?, zeroblob(?))", arguments: [id, part, bytes.count])
+        guard !bytes.isEmpty else { return }
+        var blob: OpaquePointer?
+        var rc = sqlite3_blob_open(db.sqliteConnection, "main", "shard_parts", "data", db.lastInsertedRowID, 1, &blob)
+        defer { sqlite3_blob_close(blob) }
+        let piece = 1 << 20
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while rc == SQLITE_OK, offset < raw.count {
+                let n = min(piece, raw.count - offset)
+                rc = sqlite3_blob_write(blob, raw.baseAddress! + offset, Int32(n), Int32(offset))
+                offset += n
+            }
+            if rc != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+        }
+    }
+
+    /// A part's bytes, read in 1 MiB pieces straight into the array; nil when absent.
+    static func readPart(_ db: Database, run id: Int64, part: Int) throws -> [UInt8]? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT rowid, length(data) FROM shard_parts WHERE shard_run_id = ? AND part = ?",
+                                         arguments: [id, part]) else { return nil }
+        let rowid: Int64 = row[0], length: Int = row[1]
+        guard length > 0 else { return [] }
+        var blob: OpaquePointer?
+        var rc = sqlite3_blob_open(db.sqliteConnection, "main", "shard_parts", "data", rowid, 0, &blob)
+        defer { sqlite3_blob_close(blob) }
+        let piece = 1 << 20
+        let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            var offset = 0
+            while rc == SQLITE_OK, offset < length {
+                let n = min(piece, length - offset)
+                rc = sqlite3_blob_read(blob, buffer.baseAddress! + offset, Int32(n), Int32(offset))
+                offset += n
+            }
+            if rc != SQLITE_OK { buffer.initialize(repeating: 0) }
+            initialized = length
+        }
+        if rc != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+        return bytes
+    }
+
     private func shardPart(run id: Int64, part: Int) throws(StoreError) -> ByteReader {
-        let data: Data?
+        let bytes: [UInt8]?
         do {
-            data = try queue.read { db in try Data.fetchOne(db, sql: "SELECT data FROM shard_parts WHERE shard_run_id = ? AND part = ?", arguments: [id, part]) }
+            bytes = try queue.read { db in try Self.readPart(db, run: id, part: part) }
         } catch {
             throw StoreError(path: path, message: Self.describe(error, path: path))
         }
-        guard let data else { throw StoreError(path: path, message: "shard run \(id) has no part \(part): the file is incomplete") }
-        return ByteReader([UInt8](data))
+        guard let bytes else { throw StoreError(path: path, message: "shard run \(id) has no part \(part): the file is incomplete") }
+        return ByteReader(bytes)
     }
 }
