@@ -89,6 +89,19 @@ struct ShardMergeTests {
         #expect(whole.contains { $0.contains("target_ltv") })
     }
 
+    @Test("13 shards, more than SQLite attaches at once (10), merge one file at a time to the unsharded run")
+    func manyShards() throws {
+        let dir = TestSupport.tempDirectory()
+        let files = (0..<13).map { dir + "/s\($0).sqlite" }
+        for (k, file) in files.enumerated() {
+            #expect(cli("run", Self.stack, "--paths", "30", "--store-paths", "3", "--shard", "\(k)/13", "--db", file, "--quiet").status == 0)
+        }
+        #expect(CommandLineHarness.run(["merge", "--db", dir + "/merged.sqlite", "--report-dir", dir + "/m", "--quiet"] + files.reversed()).status == 0)
+        #expect(cli("run", Self.stack, "--paths", "30", "--store-paths", "3", "--db", dir + "/whole.sqlite", "--report-dir", dir + "/w", "--quiet").status == 0)
+        try Self.expectSameTables(dir + "/whole.sqlite", dir + "/merged.sqlite")
+        #expect(try Self.reportBody(dir + "/w/steth-aave-curve.md") == Self.reportBody(dir + "/m/steth-aave-curve.md"))
+    }
+
     @Test("merge refuses an overlap, a gap and a mixed seed with exit 65, naming the files; nothing is written")
     func refusals() throws {
         let dir = TestSupport.tempDirectory()
